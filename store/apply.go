@@ -1,0 +1,291 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"decisiond/workflow"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// decisionRow is the decisions table as sqlx scans it.
+type decisionRow struct {
+	ID                   int64  `db:"id"`
+	Title                string `db:"title"`
+	OrganID              int64  `db:"organ_id"`
+	UndertakingUnitID    *int64 `db:"undertaking_unit_id"`
+	Category             string `db:"category"`
+	Domains              string `db:"domains"`
+	Technical            bool   `db:"technical"`
+	RiskRelevant         bool   `db:"risk_relevant"`
+	NonDisclosable       bool   `db:"non_disclosable"`
+	AffectsMarket        bool   `db:"affects_market"`
+	PublicConcern        bool   `db:"public_concern"`
+	AffectsSpecificGroup bool   `db:"affects_specific_group"`
+	CatalogueItemID      *int64 `db:"catalogue_item_id"`
+	State                string `db:"state"`
+	Version              int64  `db:"version"`
+	CurrentDraftHash     string `db:"current_draft_hash"`
+	LegalityFloor        int64  `db:"legality_floor"`
+	ParentID             *int64 `db:"parent_id"`
+	CreatedBy            int64  `db:"created_by"`
+	CreatedAt            string `db:"created_at"`
+	UpdatedAt            string `db:"updated_at"`
+	StateSince           string `db:"state_since"`
+}
+
+const decisionCols = `id, title, organ_id, undertaking_unit_id, category, domains, technical, risk_relevant, non_disclosable,
+	affects_market, public_concern, affects_specific_group, catalogue_item_id, state, version, current_draft_hash,
+	legality_floor, parent_id, created_by, created_at, updated_at, state_since`
+
+func (r *decisionRow) decision() workflow.Decision {
+	d := workflow.Decision{ID: r.ID, Title: r.Title, OrganID: r.OrganID, UndertakingUnitID: r.UndertakingUnitID,
+		Flags: workflow.Flags{Category: r.Category, Technical: r.Technical, RiskRelevant: r.RiskRelevant, NonDisclosable: r.NonDisclosable,
+			AffectsMarket: r.AffectsMarket, PublicConcern: r.PublicConcern, AffectsSpecificGroup: r.AffectsSpecificGroup, CatalogueItemID: r.CatalogueItemID},
+		State: workflow.State(r.State), Version: r.Version, CurrentDraftHash: r.CurrentDraftHash, ParentID: r.ParentID,
+		CreatedBy: r.CreatedBy, CreatedAt: parseTS(r.CreatedAt), UpdatedAt: parseTS(r.UpdatedAt), StateSince: parseTS(r.StateSince)}
+	_ = json.Unmarshal([]byte(r.Domains), &d.Domains)
+	if d.Domains == nil {
+		d.Domains = []string{}
+	}
+	return d
+}
+
+// Result is a decision after an act.
+type Result struct {
+	Decision workflow.Decision `json:"decision"`
+	AuditSeq int64             `json:"audit_seq"`
+	// Spawned is the new decision opened by a major adjustment (Art. 37).
+	Spawned  *int64           `json:"spawned_decision_id,omitempty"`
+	Warnings []workflow.Label `json:"warnings,omitempty"`
+}
+
+// CreateDecision records a new decision proposal in state proposed, with
+// version 1, and audits it. Errors: validation_failed, forbidden.
+func (db *DB) CreateDecision(ctx context.Context, raw json.RawMessage, actor workflow.Actor) (*Result, error) {
+	data, err := workflow.DecodeData(raw)
+	if err != nil {
+		return nil, err
+	}
+	var res Result
+	err = db.tx(ctx, func(tx *sqlx.Tx) error {
+		units, err := unitMap(ctx, tx)
+		if err != nil {
+			return err
+		}
+		d, err := workflow.NewDecision(data, actor, units)
+		if err != nil {
+			return err
+		}
+		now := db.Now()
+		if err := db.insertDecision(ctx, tx, d, now); err != nil {
+			return err
+		}
+		role, _ := firstRole(actor, workflow.CreateRoles)
+		ev := &AuditEvent{DecisionID: &d.ID, ActorID: actor.UserID, ActorName: actor.Name, Role: string(role), Event: "create",
+			To: string(d.State), Version: d.Version}
+		if err := db.appendAudit(ctx, tx, ev, now, data); err != nil {
+			return err
+		}
+		res = Result{Decision: *d, AuditSeq: ev.Seq}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+func firstRole(a workflow.Actor, allowed []workflow.Role) (workflow.Role, bool) {
+	for _, r := range a.Roles {
+		for _, x := range allowed {
+			if r == x {
+				return r, true
+			}
+		}
+	}
+	return "", false
+}
+
+func (db *DB) insertDecision(ctx context.Context, tx *sqlx.Tx, d *workflow.Decision, now time.Time) error {
+	domains, _ := json.Marshal(d.Domains)
+	d.CreatedAt, d.UpdatedAt, d.StateSince = now, now, now
+	return tx.GetContext(ctx, &d.ID, tx.Rebind(`INSERT INTO decisions (title, organ_id, undertaking_unit_id, category, domains,
+		technical, risk_relevant, non_disclosable, affects_market, public_concern, affects_specific_group, catalogue_item_id,
+		state, version, current_draft_hash, parent_id, created_by, created_at, updated_at, state_since)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		d.Title, d.OrganID, d.UndertakingUnitID, d.Category, string(domains), d.Technical, d.RiskRelevant, d.NonDisclosable,
+		d.AffectsMarket, d.PublicConcern, d.AffectsSpecificGroup, d.CatalogueItemID, string(d.State), d.Version,
+		d.CurrentDraftHash, d.ParentID, d.CreatedBy, ts(now), ts(now), ts(now))
+}
+
+// Apply performs one act on a decision: the one path every act takes.
+// In one transaction it locks and loads the decision and the records its
+// guards need, fires the event on the procedure machine, bumps the version
+// (optimistically, against expectedVersion), writes the stage record and
+// the hash-chained audit event — all of it or none of it.
+//
+// Errors (*workflow.Error codes): not_found, version_conflict, forbidden,
+// invalid_transition, validation_failed, and each guard's code.
+func (db *DB) Apply(ctx context.Context, decisionID int64, event string, raw json.RawMessage, actor workflow.Actor, expectedVersion int64) (*Result, error) {
+	data, err := workflow.DecodeData(raw)
+	if err != nil {
+		return nil, err
+	}
+	var res *Result
+	err = db.tx(ctx, func(tx *sqlx.Tx) error {
+		res, err = db.apply(ctx, tx, decisionID, event, data, actor, expectedVersion)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (db *DB) loadDecisionRow(ctx context.Context, q sqlx.QueryerContext, id int64, lock string) (*decisionRow, error) {
+	var row decisionRow
+	err := sqlx.GetContext(ctx, q, &row, db.w.Rebind(`SELECT `+decisionCols+` FROM decisions WHERE id = ?`+lock), id)
+	if isNoRows(err) {
+		return nil, errNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load decision: %w", err)
+	}
+	return &row, nil
+}
+
+// Facts loads what the guards of an act on this decision may look at.
+func (db *DB) facts(ctx context.Context, q sqlx.QueryerContext, row *decisionRow, now time.Time) (*workflow.Facts, error) {
+	f := &workflow.Facts{Decision: row.decision(), Rules: db.Rules(), Calendar: db.Calendar(), Now: now}
+	var err error
+	if f.Units, err = unitMap(ctx, q); err != nil {
+		return nil, err
+	}
+	if f.Records, err = db.records(ctx, q, row.ID); err != nil {
+		return nil, err
+	}
+	if err := sqlx.SelectContext(ctx, q, &f.DrafterIDs, db.w.Rebind(`SELECT DISTINCT author_id FROM drafts WHERE decision_id = ?`), row.ID); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+type recordRow struct {
+	workflow.Record
+	At string `db:"at"`
+}
+
+func (db *DB) records(ctx context.Context, q sqlx.QueryerContext, decisionID int64) ([]workflow.Record, error) {
+	var rows []recordRow
+	err := sqlx.SelectContext(ctx, q, &rows, db.w.Rebind(`SELECT r.id, r.event, r.from_state, r.to_state, r.actor_id,
+		COALESCE(u.display_name, '') AS actor_name, r.data, r.draft_hash, r.at
+		FROM records r LEFT JOIN users u ON u.id = r.actor_id WHERE r.decision_id = ? ORDER BY r.id`), decisionID)
+	if err != nil {
+		return nil, fmt.Errorf("load records: %w", err)
+	}
+	out := make([]workflow.Record, len(rows))
+	for i, r := range rows {
+		out[i] = r.Record
+		out[i].At = parseTS(r.At)
+	}
+	return out, nil
+}
+
+func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, event string, data map[string]any, actor workflow.Actor, expected int64) (*Result, error) {
+	row, err := db.loadDecisionRow(ctx, tx, decisionID, db.d.forUpdate)
+	if err != nil {
+		return nil, err
+	}
+	if row.Version != expected {
+		return nil, &workflow.Error{Code: workflow.CodeVersionConflict,
+			ZH: fmt.Sprintf("该决策已被他人更新（当前版本%d，您提交的版本%d），请刷新后重试", row.Version, expected),
+			EN: fmt.Sprintf("the decision has changed (current version %d, you sent %d); reload and try again", row.Version, expected)}
+	}
+	now := db.Now()
+	f, err := db.facts(ctx, tx, row, now)
+	if err != nil {
+		return nil, err
+	}
+	out, err := db.proc.Fire(ctx, f, workflow.Act{Event: event, Data: data, Actor: actor})
+	if err != nil {
+		return nil, err
+	}
+	d := f.Decision
+	if out.NewDraft != nil {
+		var no int
+		if err := tx.GetContext(ctx, &no, tx.Rebind(`SELECT COALESCE(MAX(no), 0) + 1 FROM drafts WHERE decision_id = ?`), d.ID); err != nil {
+			return nil, err
+		}
+		out.NewDraft.No = no
+		out.Data["draft_no"] = no
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO drafts (decision_id, no, sha256, text, note, author_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+			d.ID, no, out.NewDraft.SHA256, out.NewDraft.Text, out.NewDraft.Note, actor.UserID, ts(now)); err != nil {
+			return nil, fmt.Errorf("insert draft: %w", err)
+		}
+		d.CurrentDraftHash = out.NewDraft.SHA256
+	}
+	if out.UndertakingUnitID != nil {
+		d.UndertakingUnitID = out.UndertakingUnitID
+	}
+	if out.Flags != nil {
+		fl := *out.Flags
+		d.Flags = fl
+	}
+	floor := row.LegalityFloor
+	if out.ResetLegality {
+		if err := tx.GetContext(ctx, &floor, tx.Rebind(`SELECT COALESCE(MAX(id), 0) FROM legality_opinions WHERE decision_id = ?`), d.ID); err != nil {
+			return nil, err
+		}
+	}
+	var spawned *int64
+	if out.Spawn != nil {
+		if err := db.insertDecision(ctx, tx, out.Spawn, now); err != nil {
+			return nil, fmt.Errorf("open adjusted decision: %w", err)
+		}
+		spawned = &out.Spawn.ID
+		out.Data["spawned_decision_id"] = out.Spawn.ID
+	}
+
+	// The audit event first: the stage record points at it.
+	d.Version++
+	if d.State != out.To {
+		d.StateSince = now
+	}
+	d.State, d.UpdatedAt = out.To, now
+	ev := &AuditEvent{DecisionID: &d.ID, ActorID: actor.UserID, ActorName: actor.Name, Role: string(out.Role), Event: out.Event,
+		From: string(out.From), To: string(out.To), Version: d.Version}
+	if err := db.appendAudit(ctx, tx, ev, now, out.Data); err != nil {
+		return nil, err
+	}
+	var recID int64
+	if err := tx.GetContext(ctx, &recID, tx.Rebind(`INSERT INTO records (decision_id, audit_seq, event, from_state, to_state, actor_id, data, draft_hash, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), d.ID, ev.Seq, out.Event, string(out.From), string(out.To), actor.UserID,
+		string(ev.Data), out.DraftHash, ts(now)); err != nil {
+		return nil, fmt.Errorf("insert record: %w", err)
+	}
+	if out.Opinion != nil {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO legality_opinions (decision_id, record_id, draft_hash, outcome, risk_statement, at)
+			VALUES (?, ?, ?, ?, ?, ?)`), d.ID, recID, out.Opinion.DraftHash, out.Opinion.Outcome, out.Opinion.RiskStatement, ts(now)); err != nil {
+			return nil, fmt.Errorf("insert legality opinion: %w", err)
+		}
+	}
+	domains, _ := json.Marshal(d.Domains)
+	r, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE decisions SET state = ?, version = ?, current_draft_hash = ?, legality_floor = ?,
+		undertaking_unit_id = ?, category = ?, domains = ?, technical = ?, risk_relevant = ?, non_disclosable = ?, affects_market = ?,
+		public_concern = ?, affects_specific_group = ?, catalogue_item_id = ?, updated_at = ?, state_since = ?
+		WHERE id = ? AND version = ?`),
+		string(d.State), d.Version, d.CurrentDraftHash, floor, d.UndertakingUnitID, d.Category, string(domains), d.Technical,
+		d.RiskRelevant, d.NonDisclosable, d.AffectsMarket, d.PublicConcern, d.AffectsSpecificGroup, d.CatalogueItemID,
+		ts(now), ts(d.StateSince), d.ID, expected)
+	if err != nil {
+		return nil, fmt.Errorf("update decision: %w", err)
+	}
+	if n, _ := r.RowsAffected(); n != 1 {
+		return nil, workflow.Errorf(workflow.CodeVersionConflict, "该决策已被他人更新，请刷新后重试", "the decision has changed; reload and try again")
+	}
+	return &Result{Decision: d, AuditSeq: ev.Seq, Spawned: spawned, Warnings: out.Warnings}, nil
+}

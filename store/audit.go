@@ -1,0 +1,174 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// HashAlg names the hash of new audit events. Naming the algorithm per event
+// lets a deployment move to SM3 (GB/T 39786) later without breaking old links.
+const HashAlg = "sha256"
+
+// genesis is the prev_hash of the first event.
+var genesis = strings.Repeat("0", 64)
+
+// AuditEvent is one link of the audit chain.
+type AuditEvent struct {
+	Seq        int64           `json:"seq" db:"seq"`
+	At         string          `json:"at" db:"at"`
+	DecisionID *int64          `json:"decision_id" db:"decision_id"`
+	ActorID    int64           `json:"actor_id" db:"actor_id"`
+	ActorName  string          `json:"actor" db:"actor_name"`
+	Role       string          `json:"role" db:"role"`
+	Event      string          `json:"event" db:"event"`
+	From       string          `json:"from_state" db:"from_state"`
+	To         string          `json:"to_state" db:"to_state"`
+	Version    int64           `json:"version" db:"version"`
+	Data       json.RawMessage `json:"data" db:"data"`
+	Alg        string          `json:"alg" db:"alg"`
+	PrevHash   string          `json:"prev_hash" db:"prev_hash"`
+	Hash       string          `json:"hash" db:"hash"`
+}
+
+// canonical is the exact byte string the hash covers: every column but the
+// hash, as JSON with sorted keys.
+func (e *AuditEvent) canonical() ([]byte, error) {
+	data := e.Data
+	if len(data) == 0 {
+		data = json.RawMessage("{}")
+	}
+	m := map[string]any{
+		"seq": e.Seq, "at": e.At, "decision_id": e.DecisionID, "actor_id": e.ActorID, "actor": e.ActorName,
+		"role": e.Role, "event": e.Event, "from": e.From, "to": e.To, "version": e.Version,
+		"data": data, "alg": e.Alg, "prev_hash": e.PrevHash,
+	}
+	return json.Marshal(m)
+}
+
+func (e *AuditEvent) computeHash() (string, error) {
+	c, err := e.canonical()
+	if err != nil {
+		return "", err
+	}
+	switch e.Alg {
+	case "sha256":
+		h := sha256.New()
+		h.Write([]byte(e.PrevHash))
+		h.Write(c)
+		return hex.EncodeToString(h.Sum(nil)), nil
+	}
+	return "", fmt.Errorf("unsupported hash algorithm %q", e.Alg)
+}
+
+// canonicalData renders data as compact JSON with sorted keys.
+func canonicalData(v any) (json.RawMessage, error) {
+	if v == nil {
+		return json.RawMessage("{}"), nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	if err := json.Compact(&out, b); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// appendAudit links one event to the head of the chain inside tx.
+func (db *DB) appendAudit(ctx context.Context, tx *sqlx.Tx, e *AuditEvent, now time.Time, data any) error {
+	if db.d.lockAudit != "" {
+		if _, err := tx.ExecContext(ctx, db.d.lockAudit); err != nil {
+			return fmt.Errorf("lock audit chain: %w", err)
+		}
+	}
+	var head struct {
+		Seq  int64  `db:"seq"`
+		Hash string `db:"hash"`
+	}
+	err := tx.GetContext(ctx, &head, `SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1`)
+	switch {
+	case isNoRows(err):
+		head.Hash = genesis
+	case err != nil:
+		return fmt.Errorf("read audit head: %w", err)
+	}
+	e.Seq, e.PrevHash, e.Alg, e.At = head.Seq+1, head.Hash, HashAlg, ts(now)
+	if e.Data, err = canonicalData(data); err != nil {
+		return err
+	}
+	if e.Hash, err = e.computeHash(); err != nil {
+		return err
+	}
+	_, err = tx.NamedExecContext(ctx, `INSERT INTO audit_events
+		(seq, at, decision_id, actor_id, actor_name, role, event, from_state, to_state, version, data, alg, prev_hash, hash)
+		VALUES (:seq, :at, :decision_id, :actor_id, :actor_name, :role, :event, :from_state, :to_state, :version, :data, :alg, :prev_hash, :hash)`, e)
+	if err != nil {
+		return fmt.Errorf("append audit event: %w", err)
+	}
+	return nil
+}
+
+// VerifyResult is the outcome of walking the audit chain.
+type VerifyResult struct {
+	OK          bool   `json:"ok"`
+	Events      int64  `json:"events"`
+	Head        string `json:"head,omitempty"`
+	FirstBadSeq int64  `json:"first_bad_seq,omitempty"`
+	Reason      string `json:"reason,omitempty"`
+}
+
+// Verify walks the whole chain in order and names the first broken link:
+// a recomputed hash that differs, a prev_hash that is not the previous
+// hash, or a gap in seq.
+func (db *DB) Verify(ctx context.Context) (*VerifyResult, error) {
+	rows, err := db.r.QueryxContext(ctx, `SELECT seq, at, decision_id, actor_id, actor_name, role, event, from_state, to_state,
+		version, data, alg, prev_hash, hash FROM audit_events ORDER BY seq`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	res := &VerifyResult{OK: true}
+	prev, want := genesis, int64(1)
+	for rows.Next() {
+		var e AuditEvent
+		if err := rows.StructScan(&e); err != nil {
+			return nil, err
+		}
+		bad := ""
+		switch {
+		case e.Seq != want:
+			bad = fmt.Sprintf("seq gap: expected %d, found %d", want, e.Seq)
+		case e.PrevHash != prev:
+			bad = "prev_hash does not match the previous event's hash"
+		default:
+			h, err := e.computeHash()
+			if err != nil {
+				bad = err.Error()
+			} else if h != e.Hash {
+				bad = "hash does not match the event's content"
+			}
+		}
+		if bad != "" {
+			return &VerifyResult{OK: false, Events: res.Events, FirstBadSeq: want, Reason: bad, Head: prev}, nil
+		}
+		res.Events++
+		prev, want = e.Hash, e.Seq+1
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if res.Events > 0 {
+		res.Head = prev
+	}
+	return res, nil
+}

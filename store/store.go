@@ -1,0 +1,216 @@
+// Package store is persistence: sqlx over SQLite (the embedded default) or
+// PostgreSQL, embedded goose migrations, the one Apply path every act takes,
+// and the hash-chained audit log.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"decisiond/workflow"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	"github.com/jmoiron/sqlx"
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // SQLite driver "sqlite"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// dialect is the one place where SQLite and PostgreSQL differ.
+type dialect struct {
+	name       string
+	driver     string
+	goose      goose.Dialect
+	dir        string
+	forUpdate  string // suffix that locks a selected row for the transaction
+	lockAudit  string // statement that serializes appends to the audit chain
+	uniqueCode func(error) bool
+}
+
+var (
+	sqliteDialect = dialect{name: "sqlite", driver: "sqlite", goose: goose.DialectSQLite3, dir: "migrations/sqlite",
+		// One writer at a time: BEGIN IMMEDIATE already serializes acts.
+		forUpdate: "", lockAudit: ""}
+	postgresDialect = dialect{name: "postgres", driver: "pgx", goose: goose.DialectPostgres, dir: "migrations/postgres",
+		forUpdate: " FOR UPDATE", lockAudit: "SELECT pg_advisory_xact_lock(713025)"}
+)
+
+// Options configure a store.
+type Options struct {
+	Clock    workflow.Clock
+	Calendar *workflow.Calendar
+	Rules    workflow.RulePack
+}
+
+// DB is the store.
+type DB struct {
+	w    *sqlx.DB // writer: one connection on SQLite
+	r    *sqlx.DB // readers
+	d    dialect
+	proc *workflow.Procedure
+	opts Options
+
+	mu       sync.RWMutex
+	calendar *workflow.Calendar
+	rules    workflow.RulePack
+}
+
+// IsPostgres reports whether a DSN names PostgreSQL.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") ||
+		strings.Contains(dsn, "host=") || strings.Contains(dsn, "dbname=")
+}
+
+// Open opens (creating if needed) the database named by dsn — a SQLite file
+// path, or a PostgreSQL URL/DSN — and migrates it to the current schema.
+func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	if opts.Clock == nil {
+		opts.Clock = workflow.SystemClock{}
+	}
+	db := &DB{proc: workflow.New(), opts: opts, calendar: opts.Calendar, rules: opts.Rules}
+	var err error
+	if IsPostgres(dsn) {
+		db.d = postgresDialect
+		if db.w, err = sqlx.Open("pgx", dsn); err != nil {
+			return nil, err
+		}
+		db.w.SetMaxOpenConns(16)
+		db.r = db.w
+	} else {
+		db.d = sqliteDialect
+		if dir := filepath.Dir(dsn); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("create database folder: %w", err)
+			}
+		}
+		base := "file:" + dsn + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)"
+		if db.w, err = sqlx.Open("sqlite", base+"&_txlock=immediate"); err != nil {
+			return nil, err
+		}
+		db.w.SetMaxOpenConns(1)
+		if db.r, err = sqlx.Open("sqlite", base+"&_pragma=query_only(1)"); err != nil {
+			return nil, err
+		}
+		db.r.SetMaxOpenConns(4)
+	}
+	if err := db.w.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", db.d.name, err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Dialect names the database in use ("sqlite" or "postgres").
+func (db *DB) Dialect() string { return db.d.name }
+
+// Procedure is the procedure machine the store applies acts with.
+func (db *DB) Procedure() *workflow.Procedure { return db.proc }
+
+// Close closes the database.
+func (db *DB) Close() error {
+	var errs []error
+	if db.r != nil && db.r != db.w {
+		errs = append(errs, db.r.Close())
+	}
+	if db.w != nil {
+		errs = append(errs, db.w.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func (db *DB) provider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, db.d.dir)
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(db.d.goose, db.w.DB, sub)
+}
+
+// Migrate brings the schema up to date, one transaction per migration.
+func (db *DB) Migrate(ctx context.Context) error {
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that the database answers and the schema is current.
+func (db *DB) Ping(ctx context.Context) error {
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	has, err := p.HasPending(ctx)
+	if err != nil {
+		return err
+	}
+	if has {
+		return errors.New("schema has pending migrations")
+	}
+	return db.r.PingContext(ctx)
+}
+
+// Now is the server's clock.
+func (db *DB) Now() time.Time { return db.opts.Clock.Now() }
+
+// Rules returns the active rule pack.
+func (db *DB) Rules() workflow.RulePack {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return db.rules
+}
+
+// Calendar returns the working-day calendar in force.
+func (db *DB) Calendar() *workflow.Calendar {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return db.calendar
+}
+
+// tx runs fn in one write transaction: all of it or none of it.
+func (db *DB) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := db.w.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Time format for stored times: fixed width so text order is time order.
+const timeFormat = "2006-01-02T15:04:05.000000000Z"
+
+func ts(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+func parseTS(s string) time.Time {
+	t, _ := time.Parse(timeFormat, s)
+	return t
+}
+
+var errNotFound = workflow.Errorf(workflow.CodeNotFound, "未找到该决策事项", "decision not found")
+
+func notFound(zh, en string) error { return workflow.Errorf(workflow.CodeNotFound, zh, en) }
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

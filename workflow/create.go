@@ -1,0 +1,48 @@
+package workflow
+
+// CreateRoles may record a new decision proposal (Art. 10: proposals come
+// from leaders, departments and the public through the office).
+var CreateRoles = []Role{RoleOffice, RoleUndertaking, RoleLeader}
+
+var createFields = append([]Field{
+	{Name: "title", Kind: KText, Required: true},
+	{Name: "organ_id", Kind: KID, Required: true},
+	{Name: "undertaking_unit_id", Kind: KID},
+}, FlagFields...)
+
+// NewDecision checks a creation request and returns the decision to store
+// in state proposed. Errors: validation_failed, forbidden.
+func NewDecision(data map[string]any, actor Actor, units map[int64]Unit) (*Decision, error) {
+	ok := false
+	for _, r := range CreateRoles {
+		ok = ok || actor.Has(r)
+	}
+	if !ok {
+		return nil, &Error{Code: CodeForbidden, ZH: "您的角色无权登记决策事项建议，仅限：" + joinRoles(CreateRoles, true),
+			EN: "your roles may not record a decision proposal; allowed: " + joinRoles(CreateRoles, false)}
+	}
+	var inv Invalid
+	ValidateFields(data, createFields, "", &inv)
+	if err := inv.Err(); err != nil {
+		return nil, err
+	}
+	if len([]rune(str(data, "title"))) > 200 {
+		inv.Add("title", "标题不超过200字", "title must be at most 200 characters")
+	}
+	organ := id(data, "organ_id")
+	if u, ok := units[organ]; !ok || u.Kind != "organ" {
+		inv.Add("organ_id", "所指决策机关不存在", "no such organ")
+	}
+	var uu *int64
+	if n := id(data, "undertaking_unit_id"); n > 0 {
+		if u, ok := units[n]; !ok || u.Kind != "unit" {
+			inv.Add("undertaking_unit_id", "所指承办单位不存在", "no such unit")
+		}
+		uu = &n
+	}
+	if err := inv.Err(); err != nil {
+		return nil, err
+	}
+	return &Decision{Title: str(data, "title"), OrganID: organ, UndertakingUnitID: uu, Flags: FlagsFrom(data),
+		State: StProposed, Version: 1, CreatedBy: actor.UserID}, nil
+}

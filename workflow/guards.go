@@ -1,0 +1,293 @@
+package workflow
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// guardTable lists the legal rules of each event, checked in order after
+// the event's minimal data has been validated. docs/rules.md has one row
+// per rule with its article and the test that proves it.
+func guardTable() map[string][]Guard {
+	return map[string][]Guard{
+		EvLaunch:                   {unitExists("undertaking_unit_id")},
+		EvDecline:                  {reasonRequired("reason", "Art. 10")},
+		EvStartParticipation:       {commentPeriod},
+		EvWaiveParticipation:       {participationWaiver},
+		EvWaiveExpertReview:        {reasonRequired("reason", "Art. 19")},
+		EvWaiveRiskAssessment:      {reasonRequired("reason", "Art. 22")},
+		EvSubmitLegalityReview:     {reviewTime},
+		EvReturnLegalitySubmission: {reasonRequired("reason", "Art. 26"), pendingSubmission},
+		EvRecordLegalityOpinion:    {pendingSubmission, reviewerNotDrafter, exploratoryRiskStatement},
+		EvSubmitToMeeting:          {legalityPassed},
+		EvPostpone:                 {reasonRequired("reason", "Art. 30")},
+		EvResumeDiscussion:         {legalityPassed},
+		EvPublish:                  {partyReported},
+		EvStop:                     {meetingRequired},
+		EvAdjust:                   {meetingRequired, reasonRequired("reason", "Art. 37")},
+		EvWithdraw:                 {reasonRequired("reason", "Art. 3 ¶3")},
+		EvAmendFlags:               {reasonRequired("reason", "PROCEDURE § Decision flags")},
+	}
+}
+
+// Guard codes (PROCEDURE.md § Events). They are an API contract.
+const (
+	CodeReasonRequired          = "reason_required"
+	CodeCommentPeriodTooShort   = "comment_period_too_short"
+	CodeWaiverNotAllowed        = "waiver_not_allowed"
+	CodeHearingNoticeTooShort   = "hearing_notice_too_short"
+	CodeCommentPeriodOpen       = "comment_period_open"
+	CodeExpertConflict          = "expert_conflict_of_interest"
+	CodeRiskNotControllable     = "risk_not_controllable"
+	CodeReviewTimeTooShort      = "review_time_too_short"
+	CodeLegalityReviewRequired  = "legality_review_required"
+	CodeLegalityReviewFailed    = "legality_review_failed"
+	CodeLegalityReviewStale     = "legality_review_stale"
+	CodeMeetingPackIncomplete   = "meeting_pack_incomplete"
+	CodeHeadMustSpeakLast       = "head_must_speak_last"
+	CodeDepartureReasonRequired = "departure_reason_required"
+	CodePartyReportRequired     = "party_report_required"
+	CodeEvaluatorNotIndependent = "evaluator_not_independent"
+	CodeProcedureRequired       = "procedure_required"
+	CodeNoPendingSubmission     = "legality_submission_required"
+	CodeReviewerIsDrafter       = "reviewer_not_independent"
+	CodeRiskStatementRequired   = "risk_statement_required"
+)
+
+func reasonRequired(field, article string) Guard {
+	return func(f *Facts, a *Act) error {
+		if str(a.Data, field) == "" {
+			return RuleError(CodeReasonRequired, article,
+				"办理此事项须说明理由（"+field+"）", "a reason is required ("+field+")")
+		}
+		return nil
+	}
+}
+
+func unitExists(field string) Guard {
+	return func(f *Facts, a *Act) error {
+		u, ok := f.Units[id(a.Data, field)]
+		if !ok || u.Kind != "unit" {
+			return dataErr(field, "所指单位不存在", "no such unit")
+		}
+		return nil
+	}
+}
+
+// commentPeriod: Art. 15 — the public comment period is in general no
+// shorter than 30 days; a shorter one needs its reason stated.
+func commentPeriod(f *Facts, a *Act) error {
+	n := obj(a.Data, "notice")
+	opened, closes := date(n, "opened_on"), date(n, "closes_on")
+	if !closes.After(opened) {
+		return dataErr("notice.closes_on", "截止日期应晚于公开日期", "closes_on must be after opened_on")
+	}
+	min := f.Rules.CommentPeriodDays
+	if min == 0 {
+		min = 30
+	}
+	if DaysBetween(opened, closes) < min && str(n, "shortened_reason") == "" {
+		return RuleError(CodeCommentPeriodTooShort, "Art. 15",
+			fmt.Sprintf("《重大行政决策程序暂行条例》第十五条：公开征求意见期限一般不少于%d日；本次仅%d日，缩短期限须说明理由", min, DaysBetween(opened, closes)),
+			fmt.Sprintf("Art. 15: the comment period must be at least %d days (this one is %d) unless a reason for shortening is given", min, DaysBetween(opened, closes)))
+	}
+	return nil
+}
+
+// participationWaiver: Art. 14 — only a decision lawfully not disclosed may
+// skip public participation.
+func participationWaiver(f *Facts, a *Act) error {
+	if !f.Decision.NonDisclosable {
+		return RuleError(CodeWaiverNotAllowed, "Art. 14",
+			"《重大行政决策程序暂行条例》第十四条：只有依法不予公开的决策事项才可不听取社会公众意见",
+			"Art. 14: public participation may be waived only for a decision lawfully not disclosed")
+	}
+	return nil
+}
+
+// reviewTime: Art. 26 — the legality-review body must get at least 7
+// working days; the submission day does not count.
+func reviewTime(f *Facts, a *Act) error {
+	sub, due := date(a.Data, "submitted_on"), date(a.Data, "review_due_on")
+	if sub.After(f.Today()) {
+		return dataErr("submitted_on", "送审日期不能晚于今天", "submitted_on cannot be in the future")
+	}
+	if str(a.Data, "urgent_reason") != "" {
+		if due.Before(sub) {
+			return dataErr("review_due_on", "审查期限不能早于送审日期", "review_due_on cannot precede submitted_on")
+		}
+		return nil
+	}
+	n := f.Rules.ReviewWorkingDays
+	if n == 0 {
+		n = 7
+	}
+	if f.Calendar == nil {
+		return Errorf(CodeInternal, "工作日历未加载", "no working-day calendar loaded")
+	}
+	earliest, err := f.Calendar.AddWorkdays(sub, n)
+	if err != nil {
+		return err
+	}
+	if due.Before(earliest) {
+		return RuleError(CodeReviewTimeTooShort, "Art. 26",
+			fmt.Sprintf("《重大行政决策程序暂行条例》第二十六条：合法性审查时间一般不少于%d个工作日；%s送审的，审查期限不得早于%s", n, FormatDate(sub), FormatDate(earliest)),
+			fmt.Sprintf("Art. 26: legality review needs at least %d working days; submitted on %s, the due date must be %s or later", n, FormatDate(sub), FormatDate(earliest)))
+	}
+	return nil
+}
+
+// pendingSubmission: Art. 26–28 — there is a submission not yet answered
+// by a return or an opinion.
+func pendingSubmission(f *Facts, a *Act) error {
+	r := f.Last(EvSubmitLegalityReview, EvReturnLegalitySubmission, EvRecordLegalityOpinion, EvReturnForRevision)
+	if r == nil || r.Event != EvSubmitLegalityReview {
+		return RuleError(CodeNoPendingSubmission, "Art. 26",
+			"尚无待审查的合法性审查送审材料", "there is no pending legality-review submission")
+	}
+	return nil
+}
+
+// reviewerNotDrafter: the reviewer may not be a person who drafted or
+// submitted this decision (Art. 25, 28: the review is the reviewing body's own).
+func reviewerNotDrafter(f *Facts, a *Act) error {
+	me := a.Actor.UserID
+	bad := contains(f.DrafterIDs, me)
+	for _, r := range f.Records {
+		if r.Event == EvSubmitLegalityReview && r.ActorID == me {
+			bad = true
+		}
+	}
+	if bad {
+		return RuleError(CodeReviewerIsDrafter, "Art. 25, 28",
+			"起草或送审本决策草案的人员不得出具合法性审查意见", "a person who drafted or submitted this draft may not give its legality opinion")
+	}
+	return nil
+}
+
+// exploratoryRiskStatement: Art. 25 ¶2 — an exploratory reform may go to
+// the meeting only with its legal risks stated.
+func exploratoryRiskStatement(f *Facts, a *Act) error {
+	if str(a.Data, "outcome") == OutcomeExploratoryWithRisk && str(a.Data, "risk_statement") == "" {
+		return RuleError(CodeRiskStatementRequired, "Art. 25 ¶2",
+			"《重大行政决策程序暂行条例》第二十五条：探索性改革决策事项须明示法律风险（risk_statement）",
+			"Art. 25 ¶2: an exploratory reform needs its legal risk statement (risk_statement)")
+	}
+	return nil
+}
+
+// legalityPassed is THE CORE INVARIANT — Art. 25 ¶2: 未经合法性审查或者经审查
+// 不合法的，不得提交决策机关讨论. The latest opinion that counts must exist,
+// must not be illegal, and must have been given on the current draft.
+// The database enforces the same rule with a trigger.
+func legalityPassed(f *Facts, a *Act) error {
+	_, op := f.LatestOpinion()
+	switch {
+	case op == nil:
+		return RuleError(CodeLegalityReviewRequired, "Art. 25 ¶2",
+			"《重大行政决策程序暂行条例》第二十五条：决策草案未经合法性审查的，不得提交决策机关讨论",
+			"Art. 25 ¶2: a draft that has not passed legality review may not be submitted to the meeting")
+	case op.Outcome == OutcomeIllegal:
+		return RuleError(CodeLegalityReviewFailed, "Art. 25 ¶2",
+			"《重大行政决策程序暂行条例》第二十五条：经审查不合法的决策草案，不得提交决策机关讨论",
+			"Art. 25 ¶2: a draft found illegal in legality review may not be submitted to the meeting")
+	case op.DraftHash != f.Decision.CurrentDraftHash:
+		return RuleError(CodeLegalityReviewStale, "Art. 25 ¶2",
+			"合法性审查意见针对的是旧版草案，草案修改后须重新送审（《重大行政决策程序暂行条例》第二十五条）",
+			"Art. 25 ¶2: the legality opinion was given on an earlier draft; the current draft must be reviewed again")
+	case op.Outcome == OutcomeExploratoryWithRisk && strings.TrimSpace(op.RiskStatement) == "":
+		return RuleError(CodeRiskStatementRequired, "Art. 25 ¶2",
+			"探索性改革决策事项须明示法律风险后方可提交讨论", "an exploratory reform may go to the meeting only with its legal risk statement")
+	}
+	return nil
+}
+
+// partyReported: Art. 31 — the decision is reported to the Party committee
+// at the same level before it is issued.
+func partyReported(f *Facts, a *Act) error {
+	if f.Last(EvReportToParty) == nil {
+		return RuleError(CodePartyReportRequired, "Art. 31",
+			"《重大行政决策程序暂行条例》第三十一条：重大行政决策出台前应当向同级党委请示报告",
+			"Art. 31: the decision must be reported to the Party committee before publication")
+	}
+	return nil
+}
+
+// meetingRequired: Art. 37 — a lawful decision is not changed or stopped
+// without the statutory procedure (the organ's meeting).
+func meetingRequired(f *Facts, a *Act) error {
+	if obj(a.Data, "meeting") == nil {
+		return RuleError(CodeProcedureRequired, "Art. 37",
+			"《重大行政决策程序暂行条例》第三十七条：依法作出的重大行政决策，未经法定程序不得随意变更或者停止执行（须附会议记录）",
+			"Art. 37: a decision is not changed or stopped without the statutory procedure (a meeting record is required)")
+	}
+	return nil
+}
+
+// effectTable lists what each event does beyond the state change.
+func effectTable() map[string][]Effect {
+	return map[string][]Effect{
+		EvLaunch:                {setUndertakingUnit},
+		EvReviseDraft:           {newDraft},
+		EvRecordLegalityOpinion: {recordOpinion},
+		EvReturnForRevision:     {func(f *Facts, a *Act, o *Outcome) { o.ResetLegality = true }},
+		EvAmendFlags:            {amendFlags},
+		EvAdjust:                {spawnAdjustment},
+	}
+}
+
+func setUndertakingUnit(f *Facts, a *Act, o *Outcome) {
+	u := id(a.Data, "undertaking_unit_id")
+	o.UndertakingUnitID = &u
+}
+
+// DraftHash is the SHA-256 of a draft text, hex.
+func DraftHash(text string) string {
+	h := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(h[:])
+}
+
+func newDraft(f *Facts, a *Act, o *Outcome) {
+	text, _ := a.Data["text"].(string)
+	d := &Draft{SHA256: DraftHash(text), Text: text, Note: str(a.Data, "note"), AuthorID: a.Actor.UserID, At: f.Now}
+	o.NewDraft = d
+	o.DraftHash = d.SHA256
+	// The text lives in the draft table; the record and audit carry its hash.
+	delete(o.Data, "text")
+	o.Data["sha256"] = d.SHA256
+	o.Data["length"] = len(text)
+}
+
+func recordOpinion(f *Facts, a *Act, o *Outcome) {
+	o.Opinion = &Opinion{Outcome: str(a.Data, "outcome"), DraftHash: f.Decision.CurrentDraftHash, RiskStatement: str(a.Data, "risk_statement")}
+}
+
+func amendFlags(f *Facts, a *Act, o *Outcome) {
+	fl := FlagsFrom(a.Data)
+	o.Flags = &fl
+}
+
+// FlagsFrom reads validated flag fields.
+func FlagsFrom(m map[string]any) Flags {
+	fl := Flags{Category: str(m, "category"), Domains: texts(m, "domains"),
+		Technical: boolean(m, "technical"), RiskRelevant: boolean(m, "risk_relevant"), NonDisclosable: boolean(m, "non_disclosable"),
+		AffectsMarket: boolean(m, "affects_market"), PublicConcern: boolean(m, "public_concern"), AffectsSpecificGroup: boolean(m, "affects_specific_group")}
+	if fl.Domains == nil {
+		fl.Domains = []string{}
+	}
+	if n := id(m, "catalogue_item_id"); n > 0 {
+		fl.CatalogueItemID = &n
+	}
+	return fl
+}
+
+// spawnAdjustment: Art. 37 — a major adjustment runs the procedure again as
+// a new decision in drafting, linked to this one.
+func spawnAdjustment(f *Facts, a *Act, o *Outcome) {
+	d := f.Decision
+	parent := d.ID
+	o.Spawn = &Decision{Title: d.Title + "（调整）", OrganID: d.OrganID, UndertakingUnitID: d.UndertakingUnitID,
+		Flags: d.Flags, State: StDrafting, ParentID: &parent, CreatedBy: a.Actor.UserID}
+}
