@@ -175,8 +175,15 @@ func (db *DB) facts(ctx context.Context, q sqlx.QueryerContext, row *decisionRow
 }
 
 type recordRow struct {
-	workflow.Record
-	At string `db:"at"`
+	ID        int64  `db:"id"`
+	Event     string `db:"event"`
+	From      string `db:"from_state"`
+	To        string `db:"to_state"`
+	ActorID   int64  `db:"actor_id"`
+	ActorName string `db:"actor_name"`
+	Data      string `db:"data"`
+	DraftHash string `db:"draft_hash"`
+	At        string `db:"at"`
 }
 
 func (db *DB) records(ctx context.Context, q sqlx.QueryerContext, decisionID int64) ([]workflow.Record, error) {
@@ -189,8 +196,8 @@ func (db *DB) records(ctx context.Context, q sqlx.QueryerContext, decisionID int
 	}
 	out := make([]workflow.Record, len(rows))
 	for i, r := range rows {
-		out[i] = r.Record
-		out[i].At = parseTS(r.At)
+		out[i] = workflow.Record{ID: r.ID, Event: r.Event, From: workflow.State(r.From), To: workflow.State(r.To), ActorID: r.ActorID,
+			ActorName: r.ActorName, Data: json.RawMessage(r.Data), DraftHash: r.DraftHash, At: parseTS(r.At)}
 	}
 	return out, nil
 }
@@ -204,6 +211,9 @@ func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, event st
 		return nil, &workflow.Error{Code: workflow.CodeVersionConflict,
 			ZH: fmt.Sprintf("该决策已被他人更新（当前版本%d，您提交的版本%d），请刷新后重试", row.Version, expected),
 			EN: fmt.Sprintf("the decision has changed (current version %d, you sent %d); reload and try again", row.Version, expected)}
+	}
+	if err := db.refreshConfig(ctx, tx); err != nil {
+		return nil, err
 	}
 	now := db.Now()
 	f, err := db.facts(ctx, tx, row, now)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/jmoiron/sqlx/types"
 )
 
 // HashAlg names the hash of new audit events. Naming the algorithm per event
@@ -22,26 +23,26 @@ var genesis = strings.Repeat("0", 64)
 
 // AuditEvent is one link of the audit chain.
 type AuditEvent struct {
-	Seq        int64           `json:"seq" db:"seq"`
-	At         string          `json:"at" db:"at"`
-	DecisionID *int64          `json:"decision_id" db:"decision_id"`
-	ActorID    int64           `json:"actor_id" db:"actor_id"`
-	ActorName  string          `json:"actor" db:"actor_name"`
-	Role       string          `json:"role" db:"role"`
-	Event      string          `json:"event" db:"event"`
-	From       string          `json:"from_state" db:"from_state"`
-	To         string          `json:"to_state" db:"to_state"`
-	Version    int64           `json:"version" db:"version"`
-	Data       json.RawMessage `json:"data" db:"data"`
-	Alg        string          `json:"alg" db:"alg"`
-	PrevHash   string          `json:"prev_hash" db:"prev_hash"`
-	Hash       string          `json:"hash" db:"hash"`
+	Seq        int64          `json:"seq" db:"seq"`
+	At         string         `json:"at" db:"at"`
+	DecisionID *int64         `json:"decision_id" db:"decision_id"`
+	ActorID    int64          `json:"actor_id" db:"actor_id"`
+	ActorName  string         `json:"actor" db:"actor_name"`
+	Role       string         `json:"role" db:"role"`
+	Event      string         `json:"event" db:"event"`
+	From       string         `json:"from_state" db:"from_state"`
+	To         string         `json:"to_state" db:"to_state"`
+	Version    int64          `json:"version" db:"version"`
+	Data       types.JSONText `json:"data" db:"data"`
+	Alg        string         `json:"alg" db:"alg"`
+	PrevHash   string         `json:"prev_hash" db:"prev_hash"`
+	Hash       string         `json:"hash" db:"hash"`
 }
 
 // canonical is the exact byte string the hash covers: every column but the
 // hash, as JSON with sorted keys.
 func (e *AuditEvent) canonical() ([]byte, error) {
-	data := e.Data
+	data := json.RawMessage(e.Data)
 	if len(data) == 0 {
 		data = json.RawMessage("{}")
 	}
@@ -69,9 +70,9 @@ func (e *AuditEvent) computeHash() (string, error) {
 }
 
 // canonicalData renders data as compact JSON with sorted keys.
-func canonicalData(v any) (json.RawMessage, error) {
+func canonicalData(v any) (types.JSONText, error) {
 	if v == nil {
-		return json.RawMessage("{}"), nil
+		return types.JSONText("{}"), nil
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

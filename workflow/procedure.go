@@ -112,6 +112,7 @@ const (
 	EvComplete                 = "complete"
 	EvWithdraw                 = "withdraw"
 	EvAmendFlags               = "amend_flags"
+	EvRecordArchive            = "record_archive"
 )
 
 // EventDef describes one event of the procedure.

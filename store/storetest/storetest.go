@@ -1,0 +1,126 @@
+// Package storetest opens real stores for tests: SQLite in a temporary
+// folder always, and PostgreSQL (a fresh schema per test) when
+// DECISIOND_TEST_POSTGRES holds a DSN. No mocks of our own store.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"decisiond/seeds"
+	"decisiond/store"
+	"decisiond/workflow"
+)
+
+// PostgresEnv names the variable that holds the PostgreSQL test DSN.
+const PostgresEnv = "DECISIOND_TEST_POSTGRES"
+
+// Now is the pinned time of tests: 2026-11-25 10:00 in China.
+var Now = time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)
+
+// Options returns store options with the built-in calendar, the named rule
+// pack and a clock pinned at Now.
+func Options(tb testing.TB, rules string) store.Options {
+	tb.Helper()
+	cal, err := workflow.NewCalendar(seeds.BuiltinCalendarYears()...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	packs, err := seeds.RulePacks()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, p := range packs {
+		if p.Code == rules {
+			return store.Options{Calendar: cal, Packs: packs, Rules: p, Clock: &workflow.FixedClock{T: Now}}
+		}
+	}
+	tb.Fatalf("no rule pack %q", rules)
+	return store.Options{}
+}
+
+// Backend is one database kind to run a test against.
+type Backend struct {
+	Name string
+	Open func(tb testing.TB) (*store.DB, string) // the store and its DSN
+}
+
+// Backends lists SQLite and, when configured, PostgreSQL. When PostgreSQL
+// is not configured it says so in the test log.
+func Backends(tb testing.TB) []Backend {
+	bs := []Backend{{Name: "sqlite", Open: func(tb testing.TB) (*store.DB, string) { return OpenSQLite(tb, "qinghai") }}}
+	if os.Getenv(PostgresEnv) != "" {
+		bs = append(bs, Backend{Name: "postgres", Open: func(tb testing.TB) (*store.DB, string) { return OpenPostgres(tb, "qinghai") }})
+	} else {
+		tb.Logf("PostgreSQL variant skipped: set %s to a DSN (e.g. postgres://root@127.0.0.1:5432/test?sslmode=disable) to run it", PostgresEnv)
+	}
+	return bs
+}
+
+// OpenSQLite opens a new SQLite store in a temporary folder.
+func OpenSQLite(tb testing.TB, rules string) (*store.DB, string) {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "decisiond.db")
+	return open(tb, path, rules), path
+}
+
+// OpenPostgres opens a store on a fresh schema of the test PostgreSQL
+// database; it skips the test when none is configured.
+func OpenPostgres(tb testing.TB, rules string) (*store.DB, string) {
+	tb.Helper()
+	dsn := os.Getenv(PostgresEnv)
+	if dsn == "" {
+		tb.Skipf("PostgreSQL test skipped: %s is not set", PostgresEnv)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		admin.Close()
+		tb.Fatalf("create schema (is PostgreSQL running at %s?): %v", dsn, err)
+	}
+	tb.Cleanup(func() {
+		_, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+		admin.Close()
+	})
+	u, err := url.Parse(dsn)
+	if err != nil || !strings.HasPrefix(dsn, "postgres") {
+		tb.Fatalf("%s must be a postgres:// URL", PostgresEnv)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return open(tb, u.String(), rules), u.String()
+}
+
+func open(tb testing.TB, dsn, rules string) *store.DB {
+	tb.Helper()
+	db, err := store.Open(context.Background(), dsn, Options(tb, rules))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// Base loads the demo organ, units and users into db.
+func Base(tb testing.TB, db *store.DB) *seeds.Fixture {
+	tb.Helper()
+	fx, err := seeds.Base(context.Background(), db)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return fx
+}

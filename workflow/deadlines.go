@@ -1,0 +1,109 @@
+package workflow
+
+import "time"
+
+// Deadline is one open time limit of a decision.
+type Deadline struct {
+	Kind    string    `json:"kind"`
+	ZH      string    `json:"zh"`
+	EN      string    `json:"en"`
+	Due     time.Time `json:"-"`
+	DueOn   string    `json:"due_on"`
+	Overdue bool      `json:"overdue"`
+	Article string    `json:"article,omitempty"`
+}
+
+// Deadline kinds.
+const (
+	DlCommentClosing   = "comment_closing"
+	DlHearingMaterials = "hearing_materials"
+	DlReviewDue        = "review_due"
+	DlReviewerService  = "reviewer_service_level"
+	DlExecutionReport  = "execution_report_due"
+	DlExecutionLimit   = "execution_time_limit"
+	DlArchiveTransfer  = "archive_transfer"
+	DlLapse            = "postponement_lapse"
+	DlStuck            = "stuck_decision"
+)
+
+// Deadlines lists the open time limits of the decision in f, each marked
+// overdue when its day has passed (China time). A deadline that cannot be
+// computed (a date outside the loaded calendar) is left out rather than
+// guessed.
+func Deadlines(f *Facts) []Deadline {
+	today := f.Today()
+	var out []Deadline
+	add := func(kind, zh, en, article string, due time.Time, overdueWhenReached bool) {
+		if due.IsZero() {
+			return
+		}
+		over := today.After(due) || (overdueWhenReached && !today.Before(due))
+		out = append(out, Deadline{Kind: kind, ZH: zh, EN: en, Due: due, DueOn: FormatDate(due), Overdue: over, Article: article})
+	}
+	d, rules := f.Decision, f.Rules
+	dataOf := func(r *Record) map[string]any {
+		m, _ := DecodeData(r.Data)
+		if m == nil {
+			m = map[string]any{}
+		}
+		return m
+	}
+	switch d.State {
+	case StPublicParticipation:
+		if r := f.Last(EvStartParticipation); r != nil {
+			n := obj(dataOf(r), "notice")
+			// Overdue: the period closed and the participation is not yet completed.
+			add(DlCommentClosing, "公开征求意见截止", "public comment period closes", "Art. 15", date(n, "closes_on"), false)
+			if h := date(n, "hearing_on"); !h.IsZero() && f.Last(EvRecordHearing) == nil {
+				days := rules.HearingNoticeDays
+				if days == 0 {
+					days = MinHearingNoticeDays
+				}
+				add(DlHearingMaterials, "听证会材料送达期限", "hearing materials must be delivered", "Art. 16", h.AddDate(0, 0, -days), false)
+			}
+		}
+	case StLegalityReview:
+		r := f.Last(EvSubmitLegalityReview, EvReturnLegalitySubmission, EvRecordLegalityOpinion, EvReturnForRevision)
+		if r != nil && r.Event == EvSubmitLegalityReview {
+			m := dataOf(r)
+			add(DlReviewDue, "合法性审查期限", "legality review due", "Art. 26", date(m, "review_due_on"), false)
+			if n := rules.ReviewerServiceLevelWorkingDays; n > 0 && f.Calendar != nil {
+				if due, err := f.Calendar.AddWorkdays(date(m, "submitted_on"), n); err == nil {
+					add(DlReviewerService, "审查意见办理时限", "reviewer service level", "Art. 28", due, false)
+				}
+			}
+		}
+	case StInExecution:
+		if n := rules.ExecutionReportIntervalDays; n > 0 {
+			if r := f.Last(EvReportExecution, EvStartExecution, EvResume, EvCompleteEvaluation); r != nil {
+				add(DlExecutionReport, "执行情况报告", "execution report due", "Art. 34; QH (九)", DateOf(r.At).AddDate(0, 0, n), false)
+			}
+		}
+		if r := f.Last(EvApprove); r != nil {
+			add(DlExecutionLimit, "执行时限", "execution time limit", "QH (九)", date(obj(dataOf(r), "execution"), "time_limit"), false)
+		}
+	case StPostponed:
+		if n := rules.PostponementLapseDays; n > 0 {
+			add(DlLapse, "暂缓期满失效", "postponement lapses", "", DateOf(d.StateSince).AddDate(0, 0, n), true)
+		}
+	}
+	if n := rules.ArchiveTransferDays; n > 0 && f.Last(EvRecordArchive) == nil {
+		if r := f.Last(EvPublish); r != nil {
+			add(DlArchiveTransfer, "决策记录和材料归档", "archive the records and materials", "Art. 33", DateOf(r.At).AddDate(0, 0, n), false)
+		}
+	}
+	if sd, ok := StateByCode(d.State); ok && !sd.Terminal && rules.StuckDecisionDays > 0 && d.State != StInExecution {
+		add(DlStuck, "久拖不决提示", "decision has not moved", "Art. 38 ¶2", DateOf(d.StateSince).AddDate(0, 0, rules.StuckDecisionDays), false)
+	}
+	return out
+}
+
+// Overdue reports whether any deadline is overdue.
+func Overdue(ds []Deadline) bool {
+	for _, d := range ds {
+		if d.Overdue {
+			return true
+		}
+	}
+	return false
+}
