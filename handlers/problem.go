@@ -12,7 +12,10 @@ import (
 )
 
 // CodePayloadTooLarge is returned for a body over the limit.
-const CodePayloadTooLarge = "payload_too_large"
+const (
+	CodePayloadTooLarge  = "payload_too_large"
+	CodeMethodNotAllowed = "method_not_allowed"
+)
 
 // statusOf maps an error code to its HTTP status (PROCEDURE.md § Errors).
 // Every legal guard's code is 422.
@@ -30,6 +33,8 @@ func statusOf(code string) int {
 		return http.StatusConflict
 	case CodePayloadTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case CodeMethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	case workflow.CodeInternal, "":
 		return http.StatusInternalServerError
 	}
@@ -49,7 +54,7 @@ type Problem struct {
 
 var titles = map[int]string{
 	400: "请求有误 Bad Request", 401: "未认证 Unauthenticated", 403: "无权办理 Forbidden", 404: "未找到 Not Found",
-	409: "冲突 Conflict", 413: "请求过大 Payload Too Large", 422: "不符合法定程序 Refused by a Legal Rule", 500: "系统内部错误 Internal Error",
+	405: "不支持的请求方法 Method Not Allowed", 409: "冲突 Conflict", 413: "请求过大 Payload Too Large", 422: "不符合法定程序 Refused by a Legal Rule", 500: "系统内部错误 Internal Error",
 }
 
 // fail writes err as problem+json. Errors that are not *workflow.Error are

@@ -32,7 +32,7 @@ func New(db *store.DB) *Server {
 		fail(c, workflow.Errorf(workflow.CodeNotFound, "没有此地址", "no such route"))
 	})
 	r.NoMethod(func(c *gin.Context) {
-		fail(c, &workflow.Error{Code: "method_not_allowed", ZH: "不支持此请求方法", EN: "method not allowed"})
+		fail(c, &workflow.Error{Code: CodeMethodNotAllowed, ZH: "不支持此请求方法", EN: "method not allowed"})
 	})
 
 	r.GET("/healthz", s.healthz)

@@ -71,12 +71,15 @@ var eventTable = []EventDef{
 		Fields: []Field{{Name: "held_on", Kind: KDate, Required: true}, {Name: "materials_delivered_on", Kind: KDate, Required: true},
 			{Name: "participants", Kind: KTexts, Required: true, MinItems: 1}, {Name: "record_signed", Kind: KBool, Required: true}}},
 	{Name: EvCompleteParticipation, From: []State{StPublicParticipation}, To: StExpertReview, Roles: undertaking, ZH: "完成公众参与", EN: "complete public participation", Article: "Art. 18",
-		Fields: []Field{adoptionReport}},
+		Fields: []Field{adoptionReport, {Name: "group_consultation", Kind: KObject, Fields: []Field{
+			{Name: "parties", Kind: KTexts, Required: true, MinItems: 1}, {Name: "held_on", Kind: KDate, Required: true},
+			{Name: "summary", Kind: KText, Required: true}}}}},
 	{Name: EvCompleteExpertReview, From: []State{StExpertReview}, To: StRiskAssessment, Roles: undertaking, ZH: "完成专家论证", EN: "complete expert review", Article: "Art. 19–20",
 		Fields: []Field{{Name: "experts", Kind: KObjects, Required: true, MinItems: 1, Fields: []Field{
 			{Name: "name", Kind: KText, Required: true}, {Name: "field", Kind: KText, Required: true},
 			{Name: "conflict_of_interest", Kind: KBool, Required: true}, {Name: "signed", Kind: KBool, Required: true},
-			{Name: "differing_view", Kind: KBool}}}, adoptionReport}},
+			{Name: "differing_view", Kind: KBool}, {Name: "institution", Kind: KString}}}, adoptionReport,
+			{Name: "institution", Kind: KString}}},
 	{Name: EvWaiveExpertReview, From: []State{StExpertReview}, To: StRiskAssessment, Roles: undertaking, ZH: "免于专家论证", EN: "waive expert review", Article: "Art. 19",
 		Fields: []Field{reasonField}},
 	{Name: EvCompleteRiskAssessment, From: []State{StRiskAssessment}, To: StLegalityReview, Roles: undertaking, ZH: "完成风险评估", EN: "complete risk assessment", Article: "Art. 22–24",
@@ -101,7 +104,8 @@ var eventTable = []EventDef{
 				{Name: "adviser", Kind: KText, Required: true}, {Name: "opinion", Kind: KText, Required: true}}},
 			{Name: "risk_statement", Kind: KString}}},
 	{Name: EvSubmitToMeeting, From: []State{StLegalityReview}, To: StCollectiveDecision, Roles: undertaking, ZH: "提请集体讨论", EN: "submit to the meeting", Article: "Art. 25 ¶2, 29",
-		Fields: []Field{{Name: "meeting_type", Kind: KEnum, Required: true, Enum: MeetingTypes}, {Name: "planned_on", Kind: KDate, Required: true}}},
+		Fields: []Field{{Name: "meeting_type", Kind: KEnum, Required: true, Enum: MeetingTypes}, {Name: "planned_on", Kind: KDate, Required: true},
+			{Name: "fair_competition_review", Kind: KString}}},
 	{Name: EvApprove, From: []State{StCollectiveDecision}, To: StDecided, Roles: office, ZH: "会议通过", EN: "approve", Article: "Art. 30; QH (九)",
 		Fields: []Field{meetingField, {Name: "execution", Kind: KObject, Required: true, Fields: []Field{
 			{Name: "units", Kind: KIDs, Required: true, MinItems: 1}, {Name: "time_limit", Kind: KDate, Required: true}, {Name: "feedback", Kind: KText, Required: true}}}}},
@@ -143,4 +147,7 @@ var eventTable = []EventDef{
 		Fields: []Field{reasonField, {Name: "catalogue_adjustment_ref", Kind: KString}}},
 	{Name: EvAmendFlags, From: []State{StProposed, StDrafting, StPublicParticipation, StExpertReview, StRiskAssessment, StLegalityReview}, Roles: office, ZH: "变更决策属性", EN: "amend decision flags",
 		Fields: append(append([]Field{}, FlagFields...), Field{Name: "reason", Kind: KString})},
+	{Name: EvRecordArchive, From: []State{StPublished, StInExecution, StPostEvaluation, StSuspended, StCompleted, StStopped, StSuperseded, StRejected, StWithdrawn, StLapsed, StNotLaunched},
+		Roles: office, ZH: "记录归档", EN: "record the archive transfer", Article: "Art. 33",
+		Fields: []Field{{Name: "archived_on", Kind: KDate, Required: true}, {Name: "archive_ref", Kind: KText, Required: true}, {Name: "items", Kind: KTexts}}},
 }

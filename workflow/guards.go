@@ -14,21 +14,35 @@ func guardTable() map[string][]Guard {
 	return map[string][]Guard{
 		EvLaunch:                   {unitExists("undertaking_unit_id")},
 		EvDecline:                  {reasonRequired("reason", "Art. 10")},
-		EvStartParticipation:       {commentPeriod},
+		EvStartParticipation:       {commentPeriod, noticeDraftRequired},
 		EvWaiveParticipation:       {participationWaiver},
-		EvWaiveExpertReview:        {reasonRequired("reason", "Art. 19")},
-		EvWaiveRiskAssessment:      {reasonRequired("reason", "Art. 22")},
-		EvSubmitLegalityReview:     {reviewTime},
+		EvRecordHearing:            {hearingHeldNotFuture, hearingNotice, hearingRecordSigned},
+		EvCompleteParticipation:    {commentPeriodClosed, participationAdoptionReasons, groupConsultation},
+		EvCompleteExpertReview:     {expertsIndependent, expertOpinionsSigned, expertAdoptionReasons},
+		EvWaiveExpertReview:        {expertWaiver, reasonRequired("reason", "Art. 19")},
+		EvCompleteRiskAssessment:   {riskReport},
+		EvWaiveRiskAssessment:      {riskWaiver, reasonRequired("reason", "Art. 22")},
+		EvSubmitLegalityReview:     {submissionDraftRequired, legalityMaterials, reviewTime},
 		EvReturnLegalitySubmission: {reasonRequired("reason", "Art. 26"), pendingSubmission},
-		EvRecordLegalityOpinion:    {pendingSubmission, reviewerNotDrafter, exploratoryRiskStatement},
-		EvSubmitToMeeting:          {legalityPassed},
-		EvPostpone:                 {reasonRequired("reason", "Art. 30")},
+		EvRecordLegalityOpinion:    {pendingSubmission, submissionCurrent, reviewerNotDrafter, exploratoryRiskStatement},
+		EvSubmitToMeeting:          {legalityPassed, meetingPack},
+		EvApprove:                  {meetingRecord, executionArrangements},
+		EvReturnForRevision:        {meetingRecord},
+		EvReject:                   {meetingRecord},
+		EvPostpone:                 {meetingRecord, reasonRequired("reason", "Art. 30")},
 		EvResumeDiscussion:         {legalityPassed},
-		EvPublish:                  {partyReported},
-		EvStop:                     {meetingRequired},
-		EvAdjust:                   {meetingRequired, reasonRequired("reason", "Art. 37")},
-		EvWithdraw:                 {reasonRequired("reason", "Art. 3 ¶3")},
+		EvLapse:                    {lapseDue},
+		EvReportToParty:            {reportedNotFuture},
+		EvPublish:                  {partyReported, publication},
+		EvStartExecution:           {executionUnitsNamed},
+		EvSuspend:                  {headOnly, issueLinked},
+		EvResume:                   {meetingRecord},
+		EvStartEvaluation:          {evaluatorIndependent},
+		EvStop:                     {meetingRequired, meetingRecord},
+		EvAdjust:                   {meetingRequired, meetingRecord, reasonRequired("reason", "Art. 37")},
+		EvWithdraw:                 {reasonRequired("reason", "Art. 3 ¶3"), catalogueAdjustment},
 		EvAmendFlags:               {reasonRequired("reason", "PROCEDURE § Decision flags")},
+		EvRecordArchive:            {archivedNotFuture},
 	}
 }
 
@@ -54,6 +68,31 @@ const (
 	CodeNoPendingSubmission     = "legality_submission_required"
 	CodeReviewerIsDrafter       = "reviewer_not_independent"
 	CodeRiskStatementRequired   = "risk_statement_required"
+
+	// Codes PROCEDURE.md does not name; each has a row in docs/rules.md.
+	CodeDraftRequired               = "draft_required"
+	CodeHearingRecordUnsigned       = "hearing_record_unsigned"
+	CodeAdoptionReasonRequired      = "adoption_reason_required"
+	CodeGroupConsultationRequired   = "group_consultation_required"
+	CodeExpertOpinionUnsigned       = "expert_opinion_unsigned"
+	CodeLegalityMaterialsIncomplete = "legality_materials_incomplete"
+	CodeLegalitySubmissionStale     = "legality_submission_stale"
+	CodeMeetingDecisionMismatch     = "meeting_decision_mismatch"
+	CodeDisclosureRequired          = "disclosure_required"
+	CodeNonDisclosureBasisRequired  = "legal_basis_required"
+	CodePublicationChannelRequired  = "publication_channel_required"
+	CodeAdoptionExplanationRequired = "adoption_explanation_required"
+	CodeExecutionUnitsRequired      = "execution_units_required"
+	CodeHeadRequired                = "head_required"
+	CodeIssueReportRequired         = "issue_report_required"
+	CodeLapseNotDue                 = "lapse_not_due"
+	CodeCatalogueAdjustmentRequired = "catalogue_adjustment_required"
+)
+
+// Warning codes: the act is allowed and recorded, with the warning in the
+// outcome (Outcome.Warnings) and in the record's data ("warnings").
+const (
+	WarnNoDifferingExpert = "no_differing_expert"
 )
 
 func reasonRequired(field, article string) Guard {
@@ -231,6 +270,8 @@ func effectTable() map[string][]Effect {
 	return map[string][]Effect{
 		EvLaunch:                {setUndertakingUnit},
 		EvReviseDraft:           {newDraft},
+		EvCompleteExpertReview:  {differingExpertWarning},
+		EvSubmitToMeeting:       {meetingPackRecord},
 		EvRecordLegalityOpinion: {recordOpinion},
 		EvReturnForRevision:     {func(f *Facts, a *Act, o *Outcome) { o.ResetLegality = true }},
 		EvAmendFlags:            {amendFlags},
@@ -290,4 +331,10 @@ func spawnAdjustment(f *Facts, a *Act, o *Outcome) {
 	parent := d.ID
 	o.Spawn = &Decision{Title: d.Title + "（调整）", OrganID: d.OrganID, UndertakingUnitID: d.UndertakingUnitID,
 		Flags: d.Flags, State: StDrafting, ParentID: &parent, CreatedBy: a.Actor.UserID}
+}
+
+// archivedNotFuture: Art. 33 — the archive transfer is recorded as done, so
+// its date is not in the future (PROCEDURE.md § Time).
+func archivedNotFuture(f *Facts, a *Act) error {
+	return notFuture(f, "archived_on", date(a.Data, "archived_on"), "归档日期", "archived_on")
 }

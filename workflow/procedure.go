@@ -241,6 +241,11 @@ func (p *Procedure) Available(s State, a Actor) []string {
 	return out
 }
 
+// EngineKeys are keys of a record's data that the engine itself writes
+// (warnings, the meeting pack, draft hashes …). A client's value for one of
+// them is dropped before the act is checked.
+var EngineKeys = []string{"warnings", "meeting_pack", "legal_risk_statement", "sha256", "length", "draft_no", "spawned_decision_id"}
+
 // Fire checks and performs one act on the decision described by f. It
 // returns the outcome for the store to persist, or a *Error:
 //
@@ -263,6 +268,9 @@ func (p *Procedure) Fire(ctx context.Context, f *Facts, a Act) (*Outcome, error)
 	}
 	if a.Data == nil {
 		a.Data = map[string]any{}
+	}
+	for _, k := range EngineKeys {
+		delete(a.Data, k) // the engine writes these; a client's value never counts
 	}
 	out := &Outcome{Event: def.Name, From: from, To: def.Target(from), Role: role, Data: a.Data, DraftHash: f.Decision.CurrentDraftHash}
 	check := func(ctx context.Context, e *fsm.Event) {
