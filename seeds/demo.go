@@ -109,19 +109,33 @@ func (fx *Fixture) Run(ctx context.Context, db *store.DB, title string, flags ma
 	for k, v := range flags {
 		body[k] = v
 	}
-	raw, _ := json.Marshal(body)
-	res, err := db.CreateDecision(ctx, raw, fx.Actors["office"])
+	res, err := db.CreateDecision(ctx, Data(body), fx.Actors["office"])
 	if err != nil {
 		return nil, err
 	}
 	for _, st := range steps {
-		raw, _ := json.Marshal(st.Payload(&fx.Env))
-		res, err = db.Apply(ctx, res.Decision.ID, st.Event, raw, fx.Actors[st.Who], res.Decision.Version)
+		act := workflow.Act{Event: st.Event, Data: Data(st.Payload(&fx.Env)), Actor: fx.Actors[st.Who]}
+		res, err = db.Apply(ctx, res.Decision.ID, act, res.Decision.Version)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", st.Event, err)
 		}
 	}
 	return res, nil
+}
+
+// Data turns a payload into event data exactly as the API decodes a
+// request body (workflow.DecodeData), so seeds and tests take the same
+// path as a user's request.
+func Data(v any) map[string]any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	m, err := workflow.DecodeData(b)
+	if err != nil {
+		panic(err)
+	}
+	return m
 }
 
 // Env is what demo and test payloads are computed from: unit ids by name,

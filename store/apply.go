@@ -64,14 +64,11 @@ type Result struct {
 }
 
 // CreateDecision records a new decision proposal in state proposed, with
-// version 1, and audits it. Errors: validation_failed, forbidden.
-func (db *DB) CreateDecision(ctx context.Context, raw json.RawMessage, actor workflow.Actor) (*Result, error) {
-	data, err := workflow.DecodeData(raw)
-	if err != nil {
-		return nil, err
-	}
+// version 1, and audits it. data is the decoded request (workflow.DecodeData).
+// Errors: validation_failed, forbidden.
+func (db *DB) CreateDecision(ctx context.Context, data map[string]any, actor workflow.Actor) (*Result, error) {
 	var res Result
-	err = db.tx(ctx, func(tx *sqlx.Tx) error {
+	err := db.tx(ctx, func(tx *sqlx.Tx) error {
 		units, err := unitMap(ctx, tx)
 		if err != nil {
 			return err
@@ -130,14 +127,11 @@ func (db *DB) insertDecision(ctx context.Context, tx *sqlx.Tx, d *workflow.Decis
 //
 // Errors (*workflow.Error codes): not_found, version_conflict, forbidden,
 // invalid_transition, validation_failed, and each guard's code.
-func (db *DB) Apply(ctx context.Context, decisionID int64, event string, raw json.RawMessage, actor workflow.Actor, expectedVersion int64) (*Result, error) {
-	data, err := workflow.DecodeData(raw)
-	if err != nil {
-		return nil, err
-	}
+func (db *DB) Apply(ctx context.Context, decisionID int64, act workflow.Act, expectedVersion int64) (*Result, error) {
 	var res *Result
-	err = db.tx(ctx, func(tx *sqlx.Tx) error {
-		res, err = db.apply(ctx, tx, decisionID, event, data, actor, expectedVersion)
+	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		res, err = db.apply(ctx, tx, decisionID, act, expectedVersion)
 		return err
 	})
 	if err != nil {
@@ -202,7 +196,8 @@ func (db *DB) records(ctx context.Context, q sqlx.QueryerContext, decisionID int
 	return out, nil
 }
 
-func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, event string, data map[string]any, actor workflow.Actor, expected int64) (*Result, error) {
+func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act workflow.Act, expected int64) (*Result, error) {
+	actor := act.Actor
 	row, err := db.loadDecisionRow(ctx, tx, decisionID, db.d.forUpdate)
 	if err != nil {
 		return nil, err
@@ -220,7 +215,7 @@ func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, event st
 	if err != nil {
 		return nil, err
 	}
-	out, err := db.proc.Fire(ctx, f, workflow.Act{Event: event, Data: data, Actor: actor})
+	out, err := db.proc.Fire(ctx, f, act)
 	if err != nil {
 		return nil, err
 	}

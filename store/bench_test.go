@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 
 	"decisiond/seeds"
@@ -37,11 +36,11 @@ func BenchmarkApply(b *testing.B) {
 		b.Fatalf("setup: want drafting, got %s", res.Decision.State)
 	}
 	drafter := fx.Actors["drafter"]
-	data, _ := json.Marshal(map[string]any{"text": "西宁市城市公共交通票价调整方案（修改稿）……", "note": "基准测试"})
+	data := seeds.Data(map[string]any{"text": "西宁市城市公共交通票价调整方案（修改稿）……", "note": "基准测试"})
 	id, version := res.Decision.ID, res.Decision.Version
 	b.ResetTimer()
 	for range b.N {
-		r, err := db.Apply(bg, id, workflow.EvReviseDraft, data, drafter, version)
+		r, err := db.Apply(bg, id, workflow.Act{Event: workflow.EvReviseDraft, Data: data, Actor: drafter}, version)
 		if err != nil {
 			b.Fatalf("act at version %d: %v", version, err)
 		}

@@ -19,8 +19,7 @@ func riskWaiver(t *testing.T, db *store.DB, fx *seeds.Fixture, domain string) er
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.Apply(ctx, res.Decision.ID, workflow.EvWaiveRiskAssessment, raw(map[string]any{"reason": "已有专项评估"}),
-		fx.Actors["drafter"], res.Decision.Version)
+	_, err = db.Apply(ctx, res.Decision.ID, workflow.Act{Event: workflow.EvWaiveRiskAssessment, Data: raw(map[string]any{"reason": "已有专项评估"}), Actor: fx.Actors["drafter"]}, res.Decision.Version)
 	return err
 }
 
@@ -88,8 +87,8 @@ func TestPutRulePack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.Apply(ctx, res.Decision.ID, workflow.EvStartParticipation, raw(map[string]any{"methods": []string{"online_comment"},
-		"notice": map[string]any{"channels": []string{"网站"}, "opened_on": "2026-11-20", "closes_on": "2026-12-30"}}), fx.Actors["drafter"], res.Decision.Version)
+	_, err = db.Apply(ctx, res.Decision.ID, workflow.Act{Event: workflow.EvStartParticipation, Data: raw(map[string]any{"methods": []string{"online_comment"},
+		"notice": map[string]any{"channels": []string{"网站"}, "opened_on": "2026-11-20", "closes_on": "2026-12-30"}}), Actor: fx.Actors["drafter"]}, res.Decision.Version)
 	mustCode(t, err, workflow.CodeCommentPeriodTooShort)
 }
 
@@ -106,7 +105,7 @@ func TestCalendarLoad_Art26(t *testing.T) {
 		}
 		m := stepOf(workflow.EvSubmitLegalityReview).Payload(&fx.Env)
 		m["submitted_on"], m["review_due_on"] = submitted, due
-		_, err = db.Apply(ctx, res.Decision.ID, workflow.EvSubmitLegalityReview, raw(m), fx.Actors["drafter"], res.Decision.Version)
+		_, err = db.Apply(ctx, res.Decision.ID, workflow.Act{Event: workflow.EvSubmitLegalityReview, Data: raw(m), Actor: fx.Actors["drafter"]}, res.Decision.Version)
 		return err
 	}
 	mustCode(t, submit("2026-09-29", "2026-10-13"), workflow.CodeReviewTimeTooShort)
@@ -163,7 +162,7 @@ func TestCalendarUnknownYear_Art26(t *testing.T) {
 	}
 	m := stepOf(workflow.EvSubmitLegalityReview).Payload(&fx.Env)
 	m["submitted_on"], m["review_due_on"] = "2026-12-28", "2027-01-15"
-	_, err = db.Apply(ctx, res.Decision.ID, workflow.EvSubmitLegalityReview, raw(m), fx.Actors["drafter"], res.Decision.Version)
+	_, err = db.Apply(ctx, res.Decision.ID, workflow.Act{Event: workflow.EvSubmitLegalityReview, Data: raw(m), Actor: fx.Actors["drafter"]}, res.Decision.Version)
 	mustCode(t, err, workflow.CodeCalendarYearUnknown)
 }
 

@@ -16,7 +16,11 @@ type Page struct {
 	PerPage int
 }
 
-func (p Page) norm() (limit, offset int) {
+// MaxPerPage is the largest page size.
+const MaxPerPage = 200
+
+// Norm returns the page as LIMIT and OFFSET (defaults filled in, clamped).
+func (p Page) Norm() (limit, offset int) {
 	if p.PerPage <= 0 {
 		p.PerPage = 20
 	}
@@ -68,7 +72,7 @@ func (db *DB) Decisions(ctx context.Context, f DecisionFilter) ([]workflow.Decis
 	if err := db.r.GetContext(ctx, &total, db.r.Rebind(`SELECT COUNT(*) FROM decisions`+cond), args...); err != nil {
 		return nil, 0, err
 	}
-	limit, offset := f.norm()
+	limit, offset := f.Norm()
 	var rows []decisionRow
 	err := db.r.SelectContext(ctx, &rows, db.r.Rebind(`SELECT `+decisionCols+` FROM decisions`+cond+
 		fmt.Sprintf(` ORDER BY id DESC LIMIT %d OFFSET %d`, limit, offset)), args...)
@@ -149,7 +153,7 @@ func (db *DB) Audit(ctx context.Context, f AuditFilter) ([]AuditEvent, int, erro
 	if err := db.r.GetContext(ctx, &total, db.r.Rebind(`SELECT COUNT(*) FROM audit_events`+cond), args...); err != nil {
 		return nil, 0, err
 	}
-	limit, offset := f.norm()
+	limit, offset := f.Norm()
 	var out []AuditEvent
 	err := db.r.SelectContext(ctx, &out, db.r.Rebind(`SELECT seq, at, decision_id, actor_id, actor_name, role, event, from_state, to_state,
 		version, data, alg, prev_hash, hash FROM audit_events`+cond+fmt.Sprintf(` ORDER BY seq LIMIT %d OFFSET %d`, limit, offset)), args...)

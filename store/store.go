@@ -35,7 +35,6 @@ type dialect struct {
 	dir        string
 	forUpdate  string // suffix that locks a selected row for the transaction
 	lockAudit  string // statement that serializes appends to the audit chain
-	uniqueCode func(error) bool
 }
 
 var (
@@ -57,6 +56,13 @@ type Options struct {
 	// Rules is the pack put in force in a new database; afterwards an
 	// administrator changes the active pack (an audited act).
 	Rules workflow.RulePack
+	// Procedure is the procedure machine, built once by the caller and
+	// shared with the handlers; nil builds one.
+	Procedure *workflow.Procedure
+	// BeforeCommit, when set, runs inside every write transaction just
+	// before it commits. It is a test hook: a test makes it panic to prove
+	// that the transaction rolls back and the writer stays usable.
+	BeforeCommit func()
 }
 
 // DB is the store.
@@ -66,6 +72,8 @@ type DB struct {
 	d    dialect
 	proc *workflow.Procedure
 	opts Options
+
+	readOnly bool
 
 	mu            sync.RWMutex
 	calendar      *workflow.Calendar
@@ -83,38 +91,9 @@ func IsPostgres(dsn string) bool {
 // Open opens (creating if needed) the database named by dsn — a SQLite file
 // path, or a PostgreSQL URL/DSN — and migrates it to the current schema.
 func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
-	if opts.Clock == nil {
-		opts.Clock = workflow.SystemClock{}
-	}
-	db := &DB{proc: workflow.New(), opts: opts, calendar: opts.Calendar, rules: opts.Rules}
-	var err error
-	if IsPostgres(dsn) {
-		db.d = postgresDialect
-		if db.w, err = sqlx.Open("pgx", dsn); err != nil {
-			return nil, err
-		}
-		db.w.SetMaxOpenConns(16)
-		db.r = db.w
-	} else {
-		db.d = sqliteDialect
-		if dir := filepath.Dir(dsn); dir != "" {
-			if err := os.MkdirAll(dir, 0o750); err != nil {
-				return nil, fmt.Errorf("create database folder: %w", err)
-			}
-		}
-		base := "file:" + dsn + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)"
-		if db.w, err = sqlx.Open("sqlite", base+"&_txlock=immediate"); err != nil {
-			return nil, err
-		}
-		db.w.SetMaxOpenConns(1)
-		if db.r, err = sqlx.Open("sqlite", base+"&_pragma=query_only(1)"); err != nil {
-			return nil, err
-		}
-		db.r.SetMaxOpenConns(4)
-	}
-	if err := db.w.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("connect to %s: %w", db.d.name, err)
+	db, err := connect(ctx, dsn, opts, false)
+	if err != nil {
+		return nil, err
 	}
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
@@ -125,6 +104,110 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// OpenReadOnly opens an existing database for reading only: no migration,
+// no configuration installed, nothing written (verify and every read-only
+// command use it). On SQLite the file is opened read-only, so a copy on a
+// read-only medium verifies and stays byte-identical.
+func OpenReadOnly(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	if !IsPostgres(dsn) {
+		if _, err := os.Stat(dsn); err != nil {
+			return nil, fmt.Errorf("open %s: %w", dsn, err)
+		}
+	}
+	db, err := connect(ctx, dsn, opts, true)
+	if err != nil {
+		return nil, err
+	}
+	db.readOnly = true
+	if err := db.refreshConfig(ctx, db.r); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("read configuration: %w", err)
+	}
+	return db, nil
+}
+
+func connect(ctx context.Context, dsn string, opts Options, readOnly bool) (*DB, error) {
+	if opts.Clock == nil {
+		opts.Clock = workflow.SystemClock{}
+	}
+	if opts.Procedure == nil {
+		opts.Procedure = workflow.New()
+	}
+	db := &DB{proc: opts.Procedure, opts: opts, calendar: opts.Calendar, rules: opts.Rules}
+	var err error
+	if IsPostgres(dsn) {
+		db.d = postgresDialect
+		if readOnly {
+			// Every transaction of every connection is read-only:
+			// PostgreSQL itself refuses a write.
+			dsn = withPGParam(dsn, "default_transaction_read_only", "on")
+		}
+		if db.w, err = sqlx.Open("pgx", dsn); err != nil {
+			return nil, err
+		}
+		db.w.SetMaxOpenConns(16)
+		db.r = db.w
+	} else {
+		db.d = sqliteDialect
+		if readOnly {
+			// mode=ro never writes the file; immutable=1 also works where
+			// the folder is read-only (no -shm file can be made).
+			ro := "file:" + dsn + "?mode=ro&_pragma=query_only(1)&_pragma=busy_timeout(10000)"
+			if !writableDir(filepath.Dir(dsn)) {
+				ro += "&immutable=1"
+			}
+			if db.w, err = sqlx.Open("sqlite", ro); err != nil {
+				return nil, err
+			}
+			db.w.SetMaxOpenConns(1)
+			db.r = db.w
+		} else {
+			if dir := filepath.Dir(dsn); dir != "" {
+				if err := os.MkdirAll(dir, 0o750); err != nil {
+					return nil, fmt.Errorf("create database folder: %w", err)
+				}
+			}
+			base := "file:" + dsn + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)"
+			if db.w, err = sqlx.Open("sqlite", base+"&_txlock=immediate"); err != nil {
+				return nil, err
+			}
+			db.w.SetMaxOpenConns(1)
+			if db.r, err = sqlx.Open("sqlite", base+"&_pragma=query_only(1)"); err != nil {
+				return nil, err
+			}
+			db.r.SetMaxOpenConns(4)
+		}
+	}
+	if err := db.w.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", db.d.name, err)
+	}
+	return db, nil
+}
+
+// withPGParam adds a run-time parameter to a PostgreSQL URL or key=value DSN.
+func withPGParam(dsn, k, v string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		if strings.Contains(dsn, "?") {
+			return dsn + "&" + k + "=" + v
+		}
+		return dsn + "?" + k + "=" + v
+	}
+	return dsn + " " + k + "=" + v
+}
+
+// writableDir reports whether a file can be created in dir.
+func writableDir(dir string) bool {
+	f, err := os.CreateTemp(dir, ".decisiond-probe-*")
+	if err != nil {
+		return false
+	}
+	name := f.Name()
+	f.Close()
+	os.Remove(name)
+	return true
 }
 
 // Dialect names the database in use ("sqlite" or "postgres").
@@ -198,15 +281,27 @@ func (db *DB) Calendar() *workflow.Calendar {
 	return db.calendar
 }
 
-// tx runs fn in one write transaction: all of it or none of it.
-func (db *DB) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+// errReadOnly refuses a write on a store opened with OpenReadOnly.
+var errReadOnly = workflow.Errorf(workflow.CodeForbidden, "数据库以只读方式打开，不能写入", "the database is open read-only; nothing can be written")
+
+// tx runs fn in one write transaction: all of it or none of it. The
+// rollback is deferred, so an error, a panic in fn or a cancelled context
+// always ends the transaction and the single SQLite writer is never left
+// wedged; after a commit the rollback is a no-op.
+func (db *DB) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
+	if db.readOnly {
+		return errReadOnly
+	}
 	tx, err := db.w.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	defer func() { _ = tx.Rollback() }()
 	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
 		return err
+	}
+	if db.opts.BeforeCommit != nil {
+		db.opts.BeforeCommit()
 	}
 	return tx.Commit()
 }

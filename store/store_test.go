@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -23,7 +22,7 @@ func mustCode(t *testing.T, err error, code string) {
 	}
 }
 
-func raw(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
+func raw(v any) map[string]any { return seeds.Data(v) }
 
 // stepsUntil returns the fare steps before the first step of event stop.
 func stepsUntil(stop string) []seeds.Step {
@@ -211,8 +210,7 @@ func TestConcurrentSameVersion(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					_, errs[i] = db.Apply(ctx, res.Decision.ID, workflow.EvReviseDraft, raw(map[string]any{"text": "并发修改", "note": "n"}),
-						fx.Actors["drafter"], res.Decision.Version)
+					_, errs[i] = db.Apply(ctx, res.Decision.ID, workflow.Act{Event: workflow.EvReviseDraft, Data: raw(map[string]any{"text": "并发修改", "note": "n"}), Actor: fx.Actors["drafter"]}, res.Decision.Version)
 				}()
 			}
 			wg.Wait()
@@ -246,23 +244,23 @@ func TestApplyErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	id, v := res.Decision.ID, res.Decision.Version
-	_, err = db.Apply(ctx, 9999, workflow.EvLaunch, nil, fx.Actors["office"], 1)
+	_, err = db.Apply(ctx, 9999, workflow.Act{Event: workflow.EvLaunch, Data: nil, Actor: fx.Actors["office"]}, 1)
 	mustCode(t, err, workflow.CodeNotFound)
-	_, err = db.Apply(ctx, id, workflow.EvLaunch, nil, fx.Actors["office"], v+1)
+	_, err = db.Apply(ctx, id, workflow.Act{Event: workflow.EvLaunch, Data: nil, Actor: fx.Actors["office"]}, v+1)
 	mustCode(t, err, workflow.CodeVersionConflict)
-	_, err = db.Apply(ctx, id, workflow.EvLaunch, raw(map[string]any{"undertaking_unit_id": fx.Units["西宁市交通运输局"], "launch_ref": "x"}), fx.Actors["drafter"], v)
+	_, err = db.Apply(ctx, id, workflow.Act{Event: workflow.EvLaunch, Data: raw(map[string]any{"undertaking_unit_id": fx.Units["西宁市交通运输局"], "launch_ref": "x"}), Actor: fx.Actors["drafter"]}, v)
 	mustCode(t, err, workflow.CodeForbidden)
-	_, err = db.Apply(ctx, id, workflow.EvPublish, nil, fx.Actors["office"], v)
+	_, err = db.Apply(ctx, id, workflow.Act{Event: workflow.EvPublish, Data: nil, Actor: fx.Actors["office"]}, v)
 	mustCode(t, err, workflow.CodeInvalidTransition)
-	_, err = db.Apply(ctx, id, workflow.EvDecline, raw(map[string]any{"reason": "  "}), fx.Actors["office"], v)
+	_, err = db.Apply(ctx, id, workflow.Act{Event: workflow.EvDecline, Data: raw(map[string]any{"reason": "  "}), Actor: fx.Actors["office"]}, v)
 	mustCode(t, err, workflow.CodeReasonRequired)
-	_, err = db.Apply(ctx, id, workflow.EvLaunch, raw(map[string]any{"undertaking_unit_id": "three"}), fx.Actors["office"], v)
+	_, err = db.Apply(ctx, id, workflow.Act{Event: workflow.EvLaunch, Data: raw(map[string]any{"undertaking_unit_id": "three"}), Actor: fx.Actors["office"]}, v)
 	mustCode(t, err, workflow.CodeValidationFailed)
 	var we *workflow.Error
 	if !errors.As(err, &we) || len(we.Fields) != 2 {
 		t.Fatalf("want two field errors (mistyped id, missing launch_ref), got %+v", we)
 	}
-	_, err = db.Apply(ctx, id, workflow.EvLaunch, raw(map[string]any{"undertaking_unit_id": 9999, "launch_ref": "x"}), fx.Actors["office"], v)
+	_, err = db.Apply(ctx, id, workflow.Act{Event: workflow.EvLaunch, Data: raw(map[string]any{"undertaking_unit_id": 9999, "launch_ref": "x"}), Actor: fx.Actors["office"]}, v)
 	mustCode(t, err, workflow.CodeValidationFailed)
 	// Nothing of the refused acts was kept.
 	d, _ := db.Decision(ctx, id)

@@ -26,11 +26,14 @@ const (
 // Code, a message in Chinese and in English that a clerk understands, and,
 // where a legal rule refused the act, the article it comes from.
 type Error struct {
-	Code    string       `json:"code"`
-	ZH      string       `json:"zh"`
-	EN      string       `json:"en"`
-	Article string       `json:"article,omitempty"` // e.g. "Art. 25 ¶2", "QH (八)"
-	Fields  []FieldError `json:"errors,omitempty"`
+	Code    string `json:"code"`
+	ZH      string `json:"zh"`
+	EN      string `json:"en"`
+	Article string `json:"article,omitempty"` // e.g. "Art. 25 ¶2", "QH (八)"
+	// Rule names the rule of a forbidden act when the code alone does not
+	// (a separation-of-duties or 三员 rule: "sod_reviewer_not_drafter" …).
+	Rule   string       `json:"rule,omitempty"`
+	Fields []FieldError `json:"errors,omitempty"`
 }
 
 // FieldError names one bad field of a request (path like "notice.closes_on"

@@ -223,13 +223,6 @@ func mentions(t testing.TB, e *Error, subs ...string) {
 }
 
 // clone deep-copies a JSON-shaped map so a subtest can edit its own.
-func clone(m M) M {
-	b, _ := json.Marshal(m)
-	var out M
-	_ = json.Unmarshal(b, &out)
-	return out
-}
-
 // Payloads from PROCEDURE.md § Example payloads.
 
 func participationData(opened, closes string) M {

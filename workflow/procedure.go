@@ -266,9 +266,12 @@ func (p *Procedure) Fire(ctx context.Context, f *Facts, a Act) (*Outcome, error)
 	if !contains(def.From, from) {
 		return nil, invalidTransition(def, from)
 	}
-	if a.Data == nil {
-		a.Data = map[string]any{}
+	// The act works on its own copy: the caller's map is never changed.
+	data := make(map[string]any, len(a.Data)+4)
+	for k, v := range a.Data {
+		data[k] = v
 	}
+	a.Data = data
 	for _, k := range EngineKeys {
 		delete(a.Data, k) // the engine writes these; a client's value never counts
 	}

@@ -147,7 +147,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := fs.Parse(rest); err != nil {
 			return err
 		}
-		db, err := open(ctx, cfg)
+		db, err := openReadOnly(ctx, cfg)
 		if err != nil {
 			return err
 		}
@@ -170,15 +170,33 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("unknown command %q", cmd)
 }
 
-// open opens the store with the built-in calendar and the chosen rule pack.
+// open opens the store (migrating it) with the built-in calendar, the
+// chosen rule pack and the procedure built once for store and handlers.
 func open(ctx context.Context, cfg config) (*store.DB, error) {
+	opts, err := options(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, cfg.db, opts)
+}
+
+// openReadOnly opens an existing database for reading only (verify).
+func openReadOnly(ctx context.Context, cfg config) (*store.DB, error) {
+	opts, err := options(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return store.OpenReadOnly(ctx, cfg.db, opts)
+}
+
+func options(cfg config) (store.Options, error) {
 	cal, err := workflow.NewCalendar(seeds.BuiltinCalendarYears()...)
 	if err != nil {
-		return nil, fmt.Errorf("built-in calendar: %w", err)
+		return store.Options{}, fmt.Errorf("built-in calendar: %w", err)
 	}
 	packs, err := seeds.RulePacks()
 	if err != nil {
-		return nil, err
+		return store.Options{}, err
 	}
 	var pack *workflow.RulePack
 	for i := range packs {
@@ -187,10 +205,13 @@ func open(ctx context.Context, cfg config) (*store.DB, error) {
 		}
 	}
 	if pack == nil {
-		return nil, fmt.Errorf("unknown rule pack %q", cfg.rules)
+		return store.Options{}, fmt.Errorf("unknown rule pack %q", cfg.rules)
 	}
-	return store.Open(ctx, cfg.db, store.Options{Calendar: cal, Packs: packs, Rules: *pack})
+	return store.Options{Calendar: cal, Packs: packs, Rules: *pack, Procedure: procedure}, nil
 }
+
+// procedure is the procedure machine, built once for the process.
+var procedure = workflow.New()
 
 func serve(ctx context.Context, cfg config, addr string, demo bool, stdout io.Writer) error {
 	db, err := open(ctx, cfg)
@@ -210,7 +231,7 @@ func serve(ctx context.Context, cfg config, addr string, demo bool, stdout io.Wr
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: handlers.New(db), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
+	srv := &http.Server{Handler: handlers.New(handlers.Deps{DB: db, Procedure: procedure}), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
 	url := "http://" + ln.Addr().String()
 	if strings.HasPrefix(ln.Addr().String(), "[::]") || strings.HasPrefix(ln.Addr().String(), "0.0.0.0") {
 		url = "http://localhost:" + ln.Addr().(*net.TCPAddr).AddrPort().String()[strings.LastIndex(ln.Addr().String(), ":")+1:]

@@ -141,3 +141,56 @@ func TestUserAndTokenCommands(t *testing.T) {
 		t.Fatal("unknown command accepted")
 	}
 }
+
+// TestVerifyReadOnly: `verify` opens the database read-only and writes
+// nothing — on a read-only copy of the file it succeeds and the file is
+// byte-identical afterwards; and verifying a path where no database exists
+// fails without creating one.
+func TestVerifyReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "demo.db")
+	if out, err := run(t, "seed", "--demo", "--db", path); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	roDir := filepath.Join(dir, "ro")
+	if err := os.Mkdir(roDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cp := filepath.Join(roDir, "copy.db")
+	copyFile(t, path, cp)
+	if _, err := os.Stat(cp + "-wal"); err == nil {
+		t.Fatal("the seeded database left a WAL file behind; the copy would not be self-contained")
+	}
+	before, err := os.ReadFile(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(cp, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(roDir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chmod(roDir, 0o755) })
+	out, err := run(t, "verify", "--db", cp)
+	if err != nil || !strings.HasPrefix(out, "OK: ") {
+		t.Fatalf("verify of a read-only copy: %v\n%s", err, out)
+	}
+	after, err := os.ReadFile(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Fatal("verify changed the database file")
+	}
+	if fi, err := os.Stat(cp + "-wal"); err == nil && fi.Size() > 0 {
+		t.Errorf("verify wrote %d bytes of write-ahead log", fi.Size())
+	}
+	missing := filepath.Join(dir, "none.db")
+	if out, err := run(t, "verify", "--db", missing); err == nil {
+		t.Fatalf("verify of a missing database succeeded:\n%s", out)
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("verify created a database")
+	}
+}

@@ -51,14 +51,24 @@ func Options(tb testing.TB, rules string) store.Options {
 type Backend struct {
 	Name string
 	Open func(tb testing.TB) (*store.DB, string) // the store and its DSN
+	// OpenWith opens a store with the given options (test hooks).
+	OpenWith func(tb testing.TB, opts store.Options) (*store.DB, string)
 }
 
 // Backends lists SQLite and, when configured, PostgreSQL. When PostgreSQL
 // is not configured it says so in the test log.
 func Backends(tb testing.TB) []Backend {
-	bs := []Backend{{Name: "sqlite", Open: func(tb testing.TB) (*store.DB, string) { return OpenSQLite(tb, "qinghai") }}}
+	bs := []Backend{{Name: "sqlite", Open: func(tb testing.TB) (*store.DB, string) { return OpenSQLite(tb, "qinghai") },
+		OpenWith: func(tb testing.TB, o store.Options) (*store.DB, string) {
+			path := filepath.Join(tb.TempDir(), "decisiond.db")
+			return openWith(tb, path, o), path
+		}}}
 	if os.Getenv(PostgresEnv) != "" {
-		bs = append(bs, Backend{Name: "postgres", Open: func(tb testing.TB) (*store.DB, string) { return OpenPostgres(tb, "qinghai") }})
+		bs = append(bs, Backend{Name: "postgres", Open: func(tb testing.TB) (*store.DB, string) { return OpenPostgres(tb, "qinghai") },
+			OpenWith: func(tb testing.TB, o store.Options) (*store.DB, string) {
+				dsn := postgresSchema(tb)
+				return openWith(tb, dsn, o), dsn
+			}})
 	} else {
 		tb.Logf("PostgreSQL variant skipped: set %s to a DSN (e.g. postgres://root@127.0.0.1:5432/test?sslmode=disable) to run it", PostgresEnv)
 	}
@@ -75,6 +85,14 @@ func OpenSQLite(tb testing.TB, rules string) (*store.DB, string) {
 // OpenPostgres opens a store on a fresh schema of the test PostgreSQL
 // database; it skips the test when none is configured.
 func OpenPostgres(tb testing.TB, rules string) (*store.DB, string) {
+	tb.Helper()
+	dsn := postgresSchema(tb)
+	return open(tb, dsn, rules), dsn
+}
+
+// postgresSchema makes a fresh schema in the test database, dropped when
+// the test ends, and returns the DSN that uses it.
+func postgresSchema(tb testing.TB) string {
 	tb.Helper()
 	dsn := os.Getenv(PostgresEnv)
 	if dsn == "" {
@@ -102,12 +120,17 @@ func OpenPostgres(tb testing.TB, rules string) (*store.DB, string) {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return open(tb, u.String(), rules), u.String()
+	return u.String()
 }
 
 func open(tb testing.TB, dsn, rules string) *store.DB {
 	tb.Helper()
-	db, err := store.Open(context.Background(), dsn, Options(tb, rules))
+	return openWith(tb, dsn, Options(tb, rules))
+}
+
+func openWith(tb testing.TB, dsn string, opts store.Options) *store.DB {
+	tb.Helper()
+	db, err := store.Open(context.Background(), dsn, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package handlers_test
+package api_test
 
 import (
 	"bytes"
@@ -18,14 +18,14 @@ import (
 // decision in drafting, each act sent with the version the previous one
 // returned.
 //
-//	go test -run='^$' -bench=. -benchtime=2s ./store ./handlers
+//	go test -run='^$' -bench=. -benchtime=2s ./store ./handlers/api
 func BenchmarkHTTPEvent(b *testing.B) {
 	e := newEnv(b, func(tb testing.TB) (*store.DB, string) { return storetest.OpenSQLite(tb, "qinghai") })
-	d := e.runSteps(b, e.createFare(b).Decision, stepsBefore(b, workflow.EvStartParticipation))
+	d := e.RunSteps(b, e.CreateFare(b).Decision, stepsBefore(b, workflow.EvStartParticipation))
 	if d.State != string(workflow.StDrafting) {
 		b.Fatalf("setup: want drafting, got %s", d.State)
 	}
-	url := e.srv.URL + eventsPath(d.ID)
+	url := e.Srv.URL + eventsPath(d.ID)
 	token := "Bearer " + tokenOf(b, "drafter")
 	data := map[string]any{"text": "西宁市城市公共交通票价调整方案（修改稿）……", "note": "基准测试"}
 	version := d.Version
@@ -35,7 +35,7 @@ func BenchmarkHTTPEvent(b *testing.B) {
 		req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
 		req.Header.Set("Authorization", token)
 		req.Header.Set("Content-Type", "application/json")
-		res, err := e.http.Do(req)
+		res, err := e.HTTP.Do(req)
 		if err != nil {
 			b.Fatal(err)
 		}

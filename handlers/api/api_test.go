@@ -1,4 +1,4 @@
-package handlers_test
+package api_test
 
 import (
 	"bytes"
@@ -7,15 +7,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
-	"decisiond/handlers"
+	"decisiond/handlers/handlerstest"
+	"decisiond/handlers/httpx"
 	"decisiond/seeds"
 	"decisiond/store"
 	"decisiond/store/storetest"
@@ -29,294 +28,29 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// ---- test harness: a real server on a real store ----
+type (
+	env          = handlerstest.Env
+	response     = handlerstest.Response
+	rawBody      = handlerstest.RawBody
+	decisionJSON = handlerstest.DecisionJSON
+	actJSON      = handlerstest.ActJSON
+	auditList    = handlerstest.AuditList
+)
 
-// env is one test server over one store loaded with the demo organ, units
-// and users (seeds.Base).
-type env struct {
-	db   *store.DB
-	fx   *seeds.Fixture
-	srv  *httptest.Server
-	http *http.Client
-}
+func decode[T any](tb testing.TB, r response) T { tb.Helper(); return handlerstest.Decode[T](tb, r) }
 
-func newEnv(tb testing.TB, open func(testing.TB) (*store.DB, string)) *env {
-	tb.Helper()
-	db, _ := open(tb)
-	fx := storetest.Base(tb, db)
-	srv := httptest.NewServer(handlers.New(db))
-	tb.Cleanup(srv.Close)
-	return &env{db: db, fx: fx, srv: srv, http: srv.Client()}
-}
-
-// response is an HTTP response with its body read.
-type response struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
-func (r response) String() string {
-	b := r.Body
-	if len(b) > 600 {
-		b = append(b[:600:600], "…"...)
-	}
-	return fmt.Sprintf("HTTP %d %s", r.Status, b)
-}
-
-// rawBody is a request body sent byte for byte (not JSON-encoded).
-type rawBody []byte
-
-// do sends one request as the holder of token ("" sends no Authorization
-// header). body is nil, a rawBody, or a value encoded as JSON.
-func (e *env) do(tb testing.TB, method, path, token string, body any) response {
-	tb.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case rawBody:
-		rd = bytes.NewReader(b)
-	default:
-		j, err := json.Marshal(b)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		rd = bytes.NewReader(j)
-	}
-	req, err := http.NewRequest(method, e.srv.URL+path, rd)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := e.http.Do(req)
-	if err != nil {
-		tb.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	out, err := io.ReadAll(res.Body)
-	if err != nil {
-		tb.Fatalf("%s %s: read body: %v", method, path, err)
-	}
-	return response{Status: res.StatusCode, Header: res.Header, Body: out}
-}
-
-func decode[T any](tb testing.TB, r response) T {
-	tb.Helper()
-	var v T
-	if err := json.Unmarshal(r.Body, &v); err != nil {
-		tb.Fatalf("decode %T from %s: %v", v, r, err)
-	}
-	return v
-}
-
-// demoUser returns the demo account of a seeds.Step's Who.
-func demoUser(tb testing.TB, who string) seeds.DemoUser {
-	tb.Helper()
-	for _, u := range seeds.DemoUsers {
-		if u.Name == who {
-			return u
-		}
-	}
-	tb.Fatalf("no demo user %q", who)
-	return seeds.DemoUser{}
-}
-
-func tokenOf(tb testing.TB, who string) string { return demoUser(tb, who).Token }
-
-// decisionJSON is the part of a DecisionView the tests look at.
-type decisionJSON struct {
-	ID               int64    `json:"id"`
-	State            string   `json:"state"`
-	Version          int64    `json:"version"`
-	CurrentDraftHash *string  `json:"current_draft_hash"`
-	AvailableEvents  []string `json:"available_events"`
-}
-
-type actJSON struct {
-	Decision decisionJSON `json:"decision"`
-	AuditSeq int64        `json:"audit_seq"`
-}
-
-type createJSON struct {
-	ID       int64        `json:"id"`
-	State    string       `json:"state"`
-	Version  int64        `json:"version"`
-	Decision decisionJSON `json:"decision"`
-	AuditSeq int64        `json:"audit_seq"`
-}
-
-type auditList struct {
-	Items []store.AuditEvent `json:"items"`
-	Meta  struct {
-		Page, PerPage, Total int
-	} `json:"meta"`
-}
-
-// createFare creates the bus-fare decision through the API as the office.
-func (e *env) createFare(tb testing.TB) createJSON {
-	tb.Helper()
-	body := map[string]any{"title": seeds.FareTitle, "organ_id": e.fx.Units[seeds.DemoOrgan]}
-	for k, v := range seeds.FareFlags {
-		body[k] = v
-	}
-	r := e.do(tb, "POST", "/api/v1/decisions", tokenOf(tb, "office"), body)
-	if r.Status != http.StatusCreated {
-		tb.Fatalf("create: want 201, got %s", r)
-	}
-	c := decode[createJSON](tb, r)
-	if c.ID < 1 || c.State != string(workflow.StProposed) || c.Version != 1 || c.Decision.ID != c.ID {
-		tb.Fatalf("create: want a new decision in proposed at version 1, got %+v", c)
-	}
-	if loc := r.Header.Get("Location"); loc != fmt.Sprintf("/api/v1/decisions/%d", c.ID) {
-		tb.Errorf("create: Location = %q", loc)
-	}
-	return c
-}
-
-func eventBody(event string, version int64, data any) map[string]any {
-	return map[string]any{"event": event, "expected_version": version, "data": data}
-}
-
-func eventsPath(id int64) string { return fmt.Sprintf("/api/v1/decisions/%d/events", id) }
-
-// fire posts one event and returns the raw response.
-func (e *env) fire(tb testing.TB, who string, id int64, event string, version int64, data any) response {
-	tb.Helper()
-	return e.do(tb, "POST", eventsPath(id), tokenOf(tb, who), eventBody(event, version, data))
-}
-
-// mustFire posts one event, which must succeed: 200, the version up by
-// exactly one, the state the event's target.
-func (e *env) mustFire(tb testing.TB, who string, d decisionJSON, event string, data any) decisionJSON {
-	tb.Helper()
-	r := e.fire(tb, who, d.ID, event, d.Version, data)
-	if r.Status != http.StatusOK {
-		tb.Fatalf("%s by %s (v%d, %s): want 200, got %s", event, who, d.Version, d.State, r)
-	}
-	got := decode[actJSON](tb, r).Decision
-	def, ok := e.db.Procedure().Event(event)
-	if !ok {
-		tb.Fatalf("no event %s", event)
-	}
-	if want := def.Target(workflow.State(d.State)); got.State != string(want) {
-		tb.Fatalf("%s from %s: want state %s, got %s", event, d.State, want, got.State)
-	}
-	if got.Version != d.Version+1 {
-		tb.Fatalf("%s: want version %d, got %d", event, d.Version+1, got.Version)
-	}
-	if got.ID != d.ID {
-		tb.Fatalf("%s: response names decision %d, want %d", event, got.ID, d.ID)
-	}
-	return got
-}
-
-// runSteps fires the steps in order through the API, each with the token
-// of its demo user and its payload computed from the fixture's Env.
-func (e *env) runSteps(tb testing.TB, d decisionJSON, steps []seeds.Step) decisionJSON {
-	tb.Helper()
-	for _, st := range steps {
-		d = e.mustFire(tb, st.Who, d, st.Event, st.Payload(&e.fx.Env))
-	}
-	return d
-}
-
-func (e *env) getDecision(tb testing.TB, who string, id int64) (decisionJSON, map[string]json.RawMessage) {
-	tb.Helper()
-	r := e.do(tb, "GET", fmt.Sprintf("/api/v1/decisions/%d", id), tokenOf(tb, who), nil)
-	if r.Status != http.StatusOK {
-		tb.Fatalf("GET decision %d as %s: %s", id, who, r)
-	}
-	return decode[decisionJSON](tb, r), decode[map[string]json.RawMessage](tb, r)
-}
-
-func (e *env) verify(tb testing.TB) store.VerifyResult {
-	tb.Helper()
-	r := e.do(tb, "GET", "/api/v1/audit/verify", tokenOf(tb, "leader"), nil)
-	if r.Status != http.StatusOK {
-		tb.Fatalf("audit/verify: %s", r)
-	}
-	v := decode[store.VerifyResult](tb, r)
-	if !v.OK || v.FirstBadSeq != 0 || len(v.Head) != 64 {
-		tb.Fatalf("audit/verify: want ok with a head hash, got %+v", v)
-	}
-	return v
-}
-
-// auditTotal is the number of audit events the API reports.
-func (e *env) auditTotal(tb testing.TB) int {
-	tb.Helper()
-	r := e.do(tb, "GET", "/api/v1/audit?per_page=1", tokenOf(tb, "leader"), nil)
-	if r.Status != http.StatusOK {
-		tb.Fatalf("audit: %s", r)
-	}
-	return decode[auditList](tb, r).Meta.Total
-}
-
-// stepsBefore returns the fare steps before the first step of event stop.
-func stepsBefore(tb testing.TB, stop string) []seeds.Step {
-	tb.Helper()
-	for i, s := range seeds.FareSteps {
-		if s.Event == stop {
-			return seeds.FareSteps[:i:i]
-		}
-	}
-	tb.Fatalf("no fare step %s", stop)
-	return nil
-}
-
-// fareStep returns the first fare step of event.
-func fareStep(tb testing.TB, event string) seeds.Step {
-	tb.Helper()
-	for _, s := range seeds.FareSteps {
-		if s.Event == event {
-			return s
-		}
-	}
-	tb.Fatalf("no fare step %s", event)
-	return seeds.Step{}
-}
-
-var han = regexp.MustCompile(`\p{Han}`)
-var latin = regexp.MustCompile(`[A-Za-z]{3,}`)
-
-// problem checks r is an RFC 9457 problem with the status and code, a
-// Chinese and English detail, and never a 500; it returns the problem.
-func problem(tb testing.TB, r response, status int, code string) handlers.Problem {
-	tb.Helper()
-	if r.Status >= 500 {
-		tb.Fatalf("server error: %s", r)
-	}
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
-		tb.Errorf("Content-Type = %q, want application/problem+json (%s)", ct, r)
-	}
-	p := decode[handlers.Problem](tb, r)
-	if r.Status != status || p.Code != code {
-		tb.Fatalf("want %d %s, got %s", status, code, r)
-	}
-	if p.Status != status {
-		tb.Errorf("problem status %d != HTTP status %d", p.Status, status)
-	}
-	if p.Type != "urn:decisiond:problem:"+code || p.Title == "" {
-		tb.Errorf("problem type %q / title %q", p.Type, p.Title)
-	}
-	if !han.MatchString(p.Detail) || !latin.MatchString(p.Detail) {
-		tb.Errorf("detail must be in Chinese and English: %q", p.Detail)
-	}
-	return p
-}
-
-func fieldsOf(p handlers.Problem) []string {
-	out := make([]string, len(p.Errors))
-	for i, f := range p.Errors {
-		out[i] = f.Field
-	}
-	return out
-}
+var (
+	newEnv      = handlerstest.New
+	tokenOf     = handlerstest.Token
+	demoUser    = handlerstest.DemoUser
+	eventBody   = handlerstest.EventBody
+	eventsPath  = handlerstest.EventsPath
+	stepsBefore = handlerstest.StepsBefore
+	fareStep    = handlerstest.FareStep
+	problem     = handlerstest.Problem
+	fieldsOf    = handlerstest.FieldsOf
+	han         = handlerstest.Han
+)
 
 // ---- 1. the walk ----
 
@@ -328,11 +62,11 @@ func TestWalkProposedToCompleted(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			e := newEnv(t, b.Open)
-			before := e.verify(t)
+			before := e.Verify(t)
 
-			c := e.createFare(t)
+			c := e.CreateFare(t)
 			d := c.Decision
-			_, fields := e.getDecision(t, "office", d.ID)
+			_, fields := e.GetDecision(t, "office", d.ID)
 			if h, ok := fields["current_draft_hash"]; !ok || string(h) != `""` {
 				t.Errorf("proposed: current_draft_hash must be present and empty, got %s (present %v)", h, ok)
 			}
@@ -348,19 +82,19 @@ func TestWalkProposedToCompleted(t *testing.T) {
 			impostorStep := -1
 			var draftText string
 			for i, st := range steps {
-				data := st.Payload(&e.fx.Env)
+				data := st.Payload(&e.Fx.Env)
 				if st.Event == workflow.EvReportExecution {
 					// A name typed into the body is data, never the actor.
 					data["actor"], data["actor_name"] = impostor, impostor
 					impostorStep = i
 				}
 				from := d.State
-				r := e.fire(t, st.Who, d.ID, st.Event, d.Version, data)
+				r := e.Fire(t, st.Who, d.ID, st.Event, d.Version, data)
 				if r.Status != http.StatusOK {
 					t.Fatalf("step %d %s by %s: want 200, got %s", i, st.Event, st.Who, r)
 				}
 				res := decode[actJSON](t, r)
-				def, _ := e.db.Procedure().Event(st.Event)
+				def, _ := e.DB.Procedure().Event(st.Event)
 				if want := def.Target(workflow.State(from)); res.Decision.State != string(want) {
 					t.Fatalf("step %d %s from %s: want state %s, got %s", i, st.Event, from, want, res.Decision.State)
 				}
@@ -384,13 +118,13 @@ func TestWalkProposedToCompleted(t *testing.T) {
 			if impostorStep < 0 || draftText == "" {
 				t.Fatal("the fare steps must include revise_draft in drafting and report_execution")
 			}
-			final, _ := e.getDecision(t, "office", d.ID)
+			final, _ := e.GetDecision(t, "office", d.ID)
 			if final.State != d.State || final.Version != d.Version || final.AvailableEvents == nil {
 				t.Errorf("GET after completion: %+v", final)
 			}
 			for _, name := range final.AvailableEvents {
 				// completed is terminal: whatever may still be recorded leaves the state alone.
-				if def, _ := e.db.Procedure().Event(name); def.Target(workflow.StCompleted) != workflow.StCompleted {
+				if def, _ := e.DB.Procedure().Event(name); def.Target(workflow.StCompleted) != workflow.StCompleted {
 					t.Errorf("a completed decision offers %s, which leaves the terminal state", name)
 				}
 			}
@@ -399,7 +133,7 @@ func TestWalkProposedToCompleted(t *testing.T) {
 			}
 
 			// The decision's audit trail: one event per act, in order.
-			r := e.do(t, "GET", fmt.Sprintf("/api/v1/decisions/%d/audit?per_page=200", d.ID), tokenOf(t, "leader"), nil)
+			r := e.Do(t, "GET", fmt.Sprintf("/api/v1/decisions/%d/audit?per_page=200", d.ID), tokenOf(t, "leader"), nil)
 			if r.Status != http.StatusOK {
 				t.Fatalf("decision audit: %s", r)
 			}
@@ -414,9 +148,9 @@ func TestWalkProposedToCompleted(t *testing.T) {
 					t.Errorf("audit[%d] = seq %d %s %s→%s v%d; want seq %d %s %s→%s v%d",
 						i, ev.Seq, ev.Event, ev.From, ev.To, ev.Version, a.seq, a.event, a.from, a.to, i+1)
 				}
-				if ev.ActorName != u.DisplayName || ev.ActorID != e.fx.Actors[a.who].UserID {
+				if ev.ActorName != u.DisplayName || ev.ActorID != e.Fx.Actors[a.who].UserID {
 					t.Errorf("audit[%d] %s: actor %q (#%d), want the token's user %q (#%d)",
-						i, ev.Event, ev.ActorName, ev.ActorID, u.DisplayName, e.fx.Actors[a.who].UserID)
+						i, ev.Event, ev.ActorName, ev.ActorID, u.DisplayName, e.Fx.Actors[a.who].UserID)
 				}
 				if !slices.Contains(u.Roles, ev.Role) {
 					t.Errorf("audit[%d] %s: role %q is not one of %s's roles %v", i, ev.Event, ev.Role, a.who, u.Roles)
@@ -438,7 +172,7 @@ func TestWalkProposedToCompleted(t *testing.T) {
 			}
 
 			// The whole chain verifies, with exactly these events added.
-			after := e.verify(t)
+			after := e.Verify(t)
 			if after.Events != before.Events+int64(len(acts)) {
 				t.Errorf("chain grew by %d events, want %d", after.Events-before.Events, len(acts))
 			}
@@ -455,8 +189,8 @@ func TestWalkProposedToCompleted(t *testing.T) {
 func checkDraftingView(t *testing.T, e *env, d decisionJSON, text string) {
 	t.Helper()
 	want := workflow.DraftHash(text)
-	asDrafter, _ := e.getDecision(t, "drafter", d.ID)
-	asOffice, _ := e.getDecision(t, "office", d.ID)
+	asDrafter, _ := e.GetDecision(t, "drafter", d.ID)
+	asOffice, _ := e.GetDecision(t, "office", d.ID)
 	for who, v := range map[string]decisionJSON{"drafter": asDrafter, "office": asOffice} {
 		if v.State != string(workflow.StDrafting) || v.Version != d.Version {
 			t.Errorf("GET as %s: %s v%d, want drafting v%d", who, v.State, v.Version, d.Version)
@@ -474,7 +208,7 @@ func checkDraftingView(t *testing.T, e *env, d decisionJSON, text string) {
 	if slices.Contains(asOffice.AvailableEvents, workflow.EvReviseDraft) || !slices.Contains(asOffice.AvailableEvents, workflow.EvWithdraw) {
 		t.Errorf("office in drafting: available_events %v must include withdraw and not revise_draft", asOffice.AvailableEvents)
 	}
-	r := e.do(t, "GET", fmt.Sprintf("/api/v1/decisions/%d/drafts", d.ID), tokenOf(t, "office"), nil)
+	r := e.Do(t, "GET", fmt.Sprintf("/api/v1/decisions/%d/drafts", d.ID), tokenOf(t, "office"), nil)
 	drafts := decode[struct {
 		Items []workflow.Draft `json:"items"`
 	}](t, r)
@@ -495,12 +229,12 @@ func TestSubmitToMeeting_Art25_CoreInvariant(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			e := newEnv(t, b.Open)
-			d := e.createFare(t).Decision
-			d = e.runSteps(t, d, stepsBefore(t, workflow.EvRecordLegalityOpinion))
+			d := e.CreateFare(t).Decision
+			d = e.RunSteps(t, d, stepsBefore(t, workflow.EvRecordLegalityOpinion))
 			if d.State != string(workflow.StLegalityReview) {
 				t.Fatalf("setup: want legality_review, got %s", d.State)
 			}
-			env := &e.fx.Env
+			env := &e.Fx.Env
 			submit := fareStep(t, workflow.EvSubmitLegalityReview)
 			opinion := fareStep(t, workflow.EvRecordLegalityOpinion)
 			toMeeting := fareStep(t, workflow.EvSubmitToMeeting)
@@ -512,14 +246,14 @@ func TestSubmitToMeeting_Art25_CoreInvariant(t *testing.T) {
 
 			refused := func(code string) {
 				t.Helper()
-				n := e.auditTotal(t)
-				r := e.fire(t, "drafter", d.ID, workflow.EvSubmitToMeeting, d.Version, toMeeting.Payload(env))
+				n := e.AuditTotal(t)
+				r := e.Fire(t, "drafter", d.ID, workflow.EvSubmitToMeeting, d.Version, toMeeting.Payload(env))
 				p := problem(t, r, http.StatusUnprocessableEntity, code)
 				if !strings.Contains(p.Article, "Art. 25") || !strings.Contains(p.Detail, "第二十五条") {
 					t.Errorf("%s must cite Art. 25 ¶2: article %q, detail %q", code, p.Article, p.Detail)
 				}
-				now, _ := e.getDecision(t, "drafter", d.ID)
-				if now.State != string(workflow.StLegalityReview) || now.Version != d.Version || e.auditTotal(t) != n {
+				now, _ := e.GetDecision(t, "drafter", d.ID)
+				if now.State != string(workflow.StLegalityReview) || now.Version != d.Version || e.AuditTotal(t) != n {
 					t.Fatalf("a refused act changed the decision or the audit: %+v", now)
 				}
 			}
@@ -528,27 +262,27 @@ func TestSubmitToMeeting_Art25_CoreInvariant(t *testing.T) {
 			refused(workflow.CodeLegalityReviewRequired)
 
 			// The review finds the draft illegal.
-			d = e.mustFire(t, opinion.Who, d, workflow.EvRecordLegalityOpinion, opinionWith(workflow.OutcomeIllegal))
+			d = e.MustFire(t, opinion.Who, d, workflow.EvRecordLegalityOpinion, opinionWith(workflow.OutcomeIllegal))
 			refused(workflow.CodeLegalityReviewFailed)
 
 			// Resubmitted and found legal — then the draft is revised.
-			d = e.mustFire(t, submit.Who, d, workflow.EvSubmitLegalityReview, submit.Payload(env))
-			d = e.mustFire(t, opinion.Who, d, workflow.EvRecordLegalityOpinion, opinionWith(workflow.OutcomeLegal))
+			d = e.MustFire(t, submit.Who, d, workflow.EvSubmitLegalityReview, submit.Payload(env))
+			d = e.MustFire(t, opinion.Who, d, workflow.EvRecordLegalityOpinion, opinionWith(workflow.OutcomeLegal))
 			reviewed := *d.CurrentDraftHash
-			d = e.mustFire(t, "drafter", d, workflow.EvReviseDraft, map[string]any{"text": "西宁市城市公共交通票价调整方案（修改稿）……", "note": "根据审查意见修改"})
+			d = e.MustFire(t, "drafter", d, workflow.EvReviseDraft, map[string]any{"text": "西宁市城市公共交通票价调整方案（修改稿）……", "note": "根据审查意见修改"})
 			if *d.CurrentDraftHash == reviewed {
 				t.Fatal("revise_draft must change the current draft hash")
 			}
 			refused(workflow.CodeLegalityReviewStale)
 
 			// The current draft is submitted and found legal: the meeting may take it.
-			d = e.mustFire(t, submit.Who, d, workflow.EvSubmitLegalityReview, submit.Payload(env))
-			d = e.mustFire(t, opinion.Who, d, workflow.EvRecordLegalityOpinion, opinionWith(workflow.OutcomeLegal))
-			d = e.mustFire(t, toMeeting.Who, d, workflow.EvSubmitToMeeting, toMeeting.Payload(env))
+			d = e.MustFire(t, submit.Who, d, workflow.EvSubmitLegalityReview, submit.Payload(env))
+			d = e.MustFire(t, opinion.Who, d, workflow.EvRecordLegalityOpinion, opinionWith(workflow.OutcomeLegal))
+			d = e.MustFire(t, toMeeting.Who, d, workflow.EvSubmitToMeeting, toMeeting.Payload(env))
 			if d.State != string(workflow.StCollectiveDecision) {
 				t.Fatalf("want collective_decision, got %s", d.State)
 			}
-			e.verify(t)
+			e.Verify(t)
 		})
 	}
 }
@@ -562,12 +296,12 @@ func TestConcurrentActsSameVersion(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			e := newEnv(t, b.Open)
-			d := e.runSteps(t, e.createFare(t).Decision, stepsBefore(t, workflow.EvStartParticipation))
+			d := e.RunSteps(t, e.CreateFare(t).Decision, stepsBefore(t, workflow.EvStartParticipation))
 			if d.State != string(workflow.StDrafting) {
 				t.Fatalf("setup: want drafting, got %s", d.State)
 			}
-			before := e.verify(t)
-			total := e.auditTotal(t)
+			before := e.Verify(t)
+			total := e.AuditTotal(t)
 
 			const n = 20
 			var wg sync.WaitGroup
@@ -581,10 +315,10 @@ func TestConcurrentActsSameVersion(t *testing.T) {
 					defer wg.Done()
 					body, _ := json.Marshal(eventBody(workflow.EvReviseDraft, d.Version,
 						map[string]any{"text": fmt.Sprintf("草案修改稿（并发第%d份）", i), "note": "并发修改"}))
-					req, _ := http.NewRequest("POST", e.srv.URL+eventsPath(d.ID), bytes.NewReader(body))
+					req, _ := http.NewRequest("POST", e.Srv.URL+eventsPath(d.ID), bytes.NewReader(body))
 					req.Header.Set("Authorization", "Bearer "+token)
 					<-start
-					res, err := e.http.Do(req)
+					res, err := e.HTTP.Do(req)
 					if err != nil {
 						errs[i] = err
 						return
@@ -614,12 +348,12 @@ func TestConcurrentActsSameVersion(t *testing.T) {
 			if ok != 1 {
 				t.Fatalf("want exactly one 200, got %d", ok)
 			}
-			now, _ := e.getDecision(t, "drafter", d.ID)
+			now, _ := e.GetDecision(t, "drafter", d.ID)
 			if now.Version != d.Version+1 {
 				t.Errorf("decision version %d, want %d", now.Version, d.Version+1)
 			}
-			after := e.verify(t)
-			if after.Events != before.Events+1 || e.auditTotal(t) != total+1 {
+			after := e.Verify(t)
+			if after.Events != before.Events+1 || e.AuditTotal(t) != total+1 {
 				t.Errorf("the chain must gain exactly one event: %d → %d", before.Events, after.Events)
 			}
 		})
@@ -635,14 +369,14 @@ func TestBadInput(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			e := newEnv(t, b.Open)
-			d := e.runSteps(t, e.createFare(t).Decision, stepsBefore(t, workflow.EvStartParticipation))
+			d := e.RunSteps(t, e.CreateFare(t).Decision, stepsBefore(t, workflow.EvStartParticipation))
 			if d.State != string(workflow.StDrafting) {
 				t.Fatalf("setup: want drafting, got %s", d.State)
 			}
 			v := d.Version
 			ev := eventsPath(d.ID)
-			organ := e.fx.Units[seeds.DemoOrgan]
-			unit := e.fx.Units["西宁市交通运输局"]
+			organ := e.Fx.Units[seeds.DemoOrgan]
+			unit := e.Fx.Units["西宁市交通运输局"]
 			drafter, office := tokenOf(t, "drafter"), tokenOf(t, "office")
 			revise := func(data any) map[string]any { return eventBody(workflow.EvReviseDraft, v, data) }
 			goodDraft := map[string]any{"text": "草案", "note": "x"}
@@ -657,7 +391,7 @@ func TestBadInput(t *testing.T) {
 				}
 				return m
 			}
-			huge := append([]byte(`{"event":"revise_draft","expected_version":1,"data":{"text":"`), bytes.Repeat([]byte("草"), (handlers.MaxBody/3)+1024)...)
+			huge := append([]byte(`{"event":"revise_draft","expected_version":1,"data":{"text":"`), bytes.Repeat([]byte("草"), (httpx.MaxBody/3)+1024)...)
 			huge = append(huge, `"}}`...)
 
 			type tc struct {
@@ -681,7 +415,7 @@ func TestBadInput(t *testing.T) {
 				{"string body", "POST", ev, drafter, rawBody(`"revise_draft"`), 400, V, []string{"body"}},
 				{"two objects", "POST", ev, drafter, rawBody(`{"event":"revise_draft","expected_version":3}{}`), 400, V, []string{"body"}},
 				{"unknown top-level field", "POST", ev, drafter, map[string]any{"event": "revise_draft", "expected_version": v, "data": goodDraft, "actor": "冒名者"}, 400, V, []string{"actor"}},
-				{"huge body", "POST", ev, drafter, rawBody(huge), 413, handlers.CodePayloadTooLarge, nil},
+				{"huge body", "POST", ev, drafter, rawBody(huge), 413, httpx.CodePayloadTooLarge, nil},
 
 				// event and expected_version.
 				{"unknown event", "POST", ev, drafter, eventBody("fly_to_the_moon", v, map[string]any{}), 400, V, []string{"event"}},
@@ -724,7 +458,7 @@ func TestBadInput(t *testing.T) {
 				{"bad token", "POST", ev, "not-a-token", revise(goodDraft), 401, workflow.CodeUnauthenticated, nil},
 				{"no token on GET", "GET", fmt.Sprintf("/api/v1/decisions/%d", d.ID), "", nil, 401, workflow.CodeUnauthenticated, nil},
 				{"wrong role", "POST", ev, office, revise(goodDraft), 403, workflow.CodeForbidden, nil},
-				{"reviewer may not start participation", "POST", ev, tokenOf(t, "reviewer"), eventBody(workflow.EvStartParticipation, v, fareStep(t, workflow.EvStartParticipation).Payload(&e.fx.Env)), 403, workflow.CodeForbidden, nil},
+				{"reviewer may not start participation", "POST", ev, tokenOf(t, "reviewer"), eventBody(workflow.EvStartParticipation, v, fareStep(t, workflow.EvStartParticipation).Payload(&e.Fx.Env)), 403, workflow.CodeForbidden, nil},
 				{"admin never advances a decision", "POST", ev, tokenOf(t, "admin"), eventBody(workflow.EvWithdraw, v, map[string]any{"reason": "测试"}), 403, workflow.CodeForbidden, nil},
 				{"executor may not create", "POST", "/api/v1/decisions", tokenOf(t, "executor"), create(nil), 403, workflow.CodeForbidden, nil},
 
@@ -754,16 +488,16 @@ func TestBadInput(t *testing.T) {
 				{"create: unknown undertaking unit", "POST", "/api/v1/decisions", office, create(map[string]any{"undertaking_unit_id": organ}), 400, V, []string{"undertaking_unit_id"}},
 				{"create: malformed JSON", "POST", "/api/v1/decisions", office, rawBody(`{"title":`), 400, V, []string{"body"}},
 				{"create: array body", "POST", "/api/v1/decisions", office, rawBody(`[]`), 400, V, []string{"body"}},
-				{"create: huge body", "POST", "/api/v1/decisions", office, rawBody(huge), 413, handlers.CodePayloadTooLarge, nil},
+				{"create: huge body", "POST", "/api/v1/decisions", office, rawBody(huge), 413, httpx.CodePayloadTooLarge, nil},
 
 				// Methods.
 				{"method not allowed", "DELETE", fmt.Sprintf("/api/v1/decisions/%d", d.ID), office, nil, 405, "method_not_allowed", nil},
 			}
 
-			total := e.auditTotal(t)
+			total := e.AuditTotal(t)
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
-					r := e.do(t, c.method, c.path, c.token, c.body)
+					r := e.Do(t, c.method, c.path, c.token, c.body)
 					p := problem(t, r, c.status, c.code)
 					got := fieldsOf(p)
 					for _, f := range c.fields {
@@ -786,14 +520,14 @@ func TestBadInput(t *testing.T) {
 			}
 
 			// None of it wrote anything.
-			now, _ := e.getDecision(t, "drafter", d.ID)
+			now, _ := e.GetDecision(t, "drafter", d.ID)
 			if now.Version != v || now.State != string(workflow.StDrafting) {
 				t.Errorf("bad requests changed the decision: %+v", now)
 			}
-			if n := e.auditTotal(t); n != total {
+			if n := e.AuditTotal(t); n != total {
 				t.Errorf("bad requests added %d audit events", n-total)
 			}
-			e.verify(t)
+			e.Verify(t)
 		})
 	}
 }

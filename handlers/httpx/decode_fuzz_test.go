@@ -1,4 +1,4 @@
-package handlers
+package httpx
 
 import (
 	"encoding/json"
@@ -13,7 +13,7 @@ import (
 // expected_version ≥ 1 (and data that is absent, null or an object), or a
 // validation_failed *workflow.Error naming at least one field.
 //
-//	go test -run='^$' -fuzz=FuzzDecodeEventRequest -fuzztime=10s ./handlers
+//	go test -run='^$' -fuzz=FuzzDecodeEventRequest -fuzztime=10s ./handlers/httpx
 func FuzzDecodeEventRequest(f *testing.F) {
 	for _, s := range []string{
 		// valid
@@ -81,8 +81,8 @@ func FuzzDecodeEventRequest(f *testing.F) {
 		if !json.Valid(body) {
 			t.Fatalf("accepted a body that is not JSON: %q", body)
 		}
-		if _, err := workflow.DecodeData(req.Data); err != nil {
-			t.Fatalf("accepted data the store will refuse: %v (%q)", err, body)
+		if req.Data == nil {
+			t.Fatalf("accepted a request without a data map: %q", body)
 		}
 	})
 }
