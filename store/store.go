@@ -29,12 +29,12 @@ var migrations embed.FS
 
 // dialect is the one place where SQLite and PostgreSQL differ.
 type dialect struct {
-	name       string
-	driver     string
-	goose      goose.Dialect
-	dir        string
-	forUpdate  string // suffix that locks a selected row for the transaction
-	lockAudit  string // statement that serializes appends to the audit chain
+	name      string
+	driver    string
+	goose     goose.Dialect
+	dir       string
+	forUpdate string // suffix that locks a selected row for the transaction
+	lockAudit string // statement that serializes appends to the audit chain
 }
 
 var (
