@@ -7,11 +7,15 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"decisiond/handlers/api"
 	"decisiond/handlers/assets"
 	"decisiond/handlers/auth"
+	"decisiond/handlers/console"
 	"decisiond/handlers/httpx"
 	"decisiond/store"
 	"decisiond/workflow"
@@ -25,16 +29,40 @@ func init() { gin.SetMode(gin.ReleaseMode) }
 type Deps struct {
 	DB        *store.DB
 	Procedure *workflow.Procedure // built once by cmd and shared with the store
+	Auth      store.AuthPolicy    // zero: store.DefaultAuthPolicy
 }
+
+// Route is one row of the route table (the access-matrix test reads it).
+type Route struct{ Method, Path string }
 
 // New builds every route. This file is the one table of them all.
 func New(d Deps) http.Handler {
+	h, _ := build(d)
+	return h
+}
+
+// Routes lists every route of the table.
+func Routes(d Deps) []Route {
+	_, r := build(d)
+	var out []Route
+	for _, ri := range r.Routes() {
+		out = append(out, Route{ri.Method, ri.Path})
+	}
+	return out
+}
+
+func build(d Deps) (http.Handler, *gin.Engine) {
 	if d.Procedure == nil {
 		d.Procedure = d.DB.Procedure()
 	}
+	if d.Auth.SessionIdle == 0 {
+		allow := d.Auth.AllowDemo
+		d.Auth = store.DefaultAuthPolicy
+		d.Auth.AllowDemo = allow
+	}
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(logRequests, recovery)
+	r.Use(logRequests, recovery, securityHeaders, cleanRequest, auditRefusals(d.DB))
 	r.NoRoute(func(c *gin.Context) {
 		httpx.Fail(c, workflow.Errorf(workflow.CodeNotFound, "没有此地址", "no such route"))
 	})
@@ -43,13 +71,27 @@ func New(d Deps) http.Handler {
 	})
 
 	a := api.New(d.DB, d.Procedure)
-	au := auth.New(d.DB)
+	au := auth.New(d.DB, d.Auth)
+	k := console.New(d.DB)
+	expensive := perUser(httpx.NewLimiter(10*time.Second, 6))
 
+	// Anonymous: health, assets, sign-in, display preferences.
 	r.GET("/healthz", a.Healthz)
 	r.GET("/readyz", a.Readyz)
 	r.GET(assets.Prefix+"*file", gin.WrapH(assets.Handler()))
+	r.GET("/login", au.LoginPage)
+	r.POST("/login", au.Login)
+	r.POST("/logout", au.Logout)
+	r.POST("/prefs", auth.Prefs)
 
-	v1 := r.Group("/api/v1", au.RequireToken)
+	// Signed-in pages (session cookie).
+	pages := r.Group("/", au.RequireSession)
+	pages.GET("/", k.Home)
+	pages.GET("/password", au.PasswordPage)
+	pages.POST("/password", au.ChangePassword)
+
+	// JSON API v1 (bearer token).
+	v1 := r.Group("/api/v1", au.RequireToken, noStore)
 	v1.GET("/procedure", a.Procedure)
 	v1.GET("/procedure/diagram", a.Diagram)
 	v1.GET("/units", a.Units)
@@ -62,15 +104,128 @@ func New(d Deps) http.Handler {
 	v1.GET("/decisions/:id/audit", a.DecisionAudit)
 	v1.GET("/decisions/:id/deadlines", a.DecisionDeadlines)
 	v1.GET("/audit", a.Audit)
-	v1.GET("/audit/verify", a.Verify)
-	v1.GET("/deadlines", a.Deadlines)
+	v1.GET("/audit/verify", expensive, a.Verify)
+	v1.GET("/deadlines", expensive, a.Deadlines)
 	v1.GET("/rules", a.Rules)
 	v1.PUT("/rules/active", a.ActivateRules)
 	v1.PUT("/rules/packs/:code", a.PutRulePack)
 	v1.GET("/calendar", a.Calendar)
 	v1.GET("/calendar/workdays", a.Workdays)
 	v1.PUT("/calendar/:year", a.PutCalendarYear)
-	return r
+
+	// Administration (三员分立: each act checks its administrator role).
+	v1.GET("/me", a.Me)
+	v1.PUT("/me/password", a.ChangeMyPassword)
+	v1.GET("/users", a.Users)
+	v1.POST("/users", a.CreateUser)
+	v1.PUT("/users/:id/roles", a.SetRoles)
+	v1.PUT("/users/:id/unit", a.SetUserUnit)
+	v1.PUT("/users/:id/password", a.SetPassword)
+	v1.POST("/users/:id/disable", a.DisableUser)
+	v1.POST("/users/:id/enable", a.EnableUser)
+	v1.POST("/users/:id/unlock", a.UnlockUser)
+	v1.GET("/tokens", a.Tokens)
+	v1.POST("/tokens", a.CreateToken)
+	v1.DELETE("/tokens/:id", a.RevokeToken)
+	v1.POST("/units", a.CreateUnit)
+	v1.PUT("/organs/:id", a.SetOrgan)
+
+	// Cross-site request protection on every state-changing request
+	// (Fetch metadata / Origin; API clients without a browser pass).
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		c, _ := gin.CreateTestContext(w)
+		c.Request = req
+		httpx.Fail(c, &workflow.Error{Code: workflow.CodeForbidden, Rule: "cross_origin",
+			ZH: "拒绝跨站请求", EN: "cross-site request refused"})
+		_ = d.DB.RecordRefusal(req.Context(), workflow.Actor{Name: "匿名 anonymous", Addr: httpx.ClientAddr(req)}, req.Method, req.URL.Path, nil, workflow.CodeForbidden, "cross_origin")
+	}))
+	return cop.Handler(r), r
+}
+
+// securityHeaders: every response (等保: 安全通信, 入侵防范).
+func securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if c.Request.TLS != nil {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	c.Next()
+}
+
+// noStore: API answers are never cached.
+func noStore(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.Next()
+}
+
+// cleanRequest refuses NUL bytes and invalid UTF-8 in the path and the
+// query (PostgreSQL cannot store NUL; a record must hold real text). Bodies
+// are checked where they are decoded (workflow.CheckJSON).
+func cleanRequest(c *gin.Context) {
+	check := func(field, s string) bool {
+		if strings.ContainsRune(s, 0) || !utf8.ValidString(s) {
+			httpx.Fail(c, httpx.Invalid(field, "地址或查询参数含空字符或非法编码", "the path or query contains NUL or invalid UTF-8"))
+			return false
+		}
+		return true
+	}
+	if !check("path", c.Request.URL.Path) {
+		return
+	}
+	for k, vs := range c.Request.URL.Query() {
+		if !check(k, k) {
+			return
+		}
+		for _, v := range vs {
+			if !check(k, v) {
+				return
+			}
+		}
+	}
+	c.Next()
+}
+
+// auditRefusals appends a security event for every state-changing request
+// answered 403 (等保 安全审计): who, when, from which address, which route.
+func auditRefusals(db *store.DB) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Next()
+		if c.Writer.Status() != http.StatusForbidden || c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
+			return
+		}
+		a, ok := httpx.ActorOf(c)
+		if !ok {
+			a = workflow.Actor{Name: "匿名 anonymous", Addr: httpx.ClientAddr(c.Request)}
+		}
+		var dec *int64
+		if n, err := strconv.ParseInt(c.Param("id"), 10, 64); err == nil && strings.HasPrefix(c.FullPath(), "/api/v1/decisions/") {
+			dec = &n
+		}
+		rule := ""
+		if v, ok := c.Get(httpx.RefusalRuleKey); ok {
+			rule, _ = v.(string)
+		}
+		if err := db.RecordRefusal(c.Request.Context(), a, c.Request.Method, c.FullPath(), dec, workflow.CodeForbidden, rule); err != nil {
+			slog.ErrorContext(c.Request.Context(), "record refusal", "err", err)
+		}
+	}
+}
+
+// perUser spends one token of the signed-in person's budget (429 beyond).
+func perUser(l *httpx.Limiter) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !l.Allow(strconv.FormatInt(httpx.Actor(c).UserID, 10)) {
+			httpx.RateLimited(c, l.Every())
+			return
+		}
+		c.Next()
+	}
 }
 
 func logRequests(c *gin.Context) {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"decisiond/store"
@@ -23,16 +24,26 @@ type DemoUser struct {
 	Token                   string
 }
 
+// DemoPassword is every demo account's password. Demo passwords and the
+// demo-* tokens work only while the server runs with --demo.
+const DemoPassword = "Demo#2026"
+
 // DemoUsers are the demo accounts; their tokens are fixed so that the
-// README's walkthrough works. Never use --demo for real data.
+// README's walkthrough works. Never use --demo for real data. The three
+// administrators of 三员分立 are named after their roles.
 var DemoUsers = []DemoUser{
 	{"office", "办公厅王科长", "西宁市人民政府办公厅", []string{"office"}, false, "demo-office"},
 	{"drafter", "交通运输局李科员", "西宁市交通运输局", []string{"undertaking"}, false, "demo-drafter"},
 	{"reviewer", "司法局赵审查员", "西宁市司法局", []string{"legal_reviewer"}, false, "demo-reviewer"},
 	{"leader", "市长", "西宁市人民政府", []string{"leader"}, true, "demo-leader"},
 	{"executor", "交通运输局执行专班", "西宁市交通运输局", []string{"executor"}, false, "demo-executor"},
-	{"admin", "系统管理员", "西宁市人民政府办公厅", []string{"admin"}, false, "demo-admin"},
+	{"sysadmin", "系统管理员", "西宁市人民政府办公厅", []string{"sysadmin"}, false, "demo-sysadmin"},
+	{"secadmin", "安全管理员", "西宁市人民政府办公厅", []string{"secadmin"}, false, "demo-secadmin"},
+	{"auditor", "审计管理员", "西宁市人民政府办公厅", []string{"auditor"}, false, "demo-auditor"},
 }
+
+// DemoReviewBody is the demo organ's legality-review body.
+const DemoReviewBody = "西宁市司法局"
 
 // DemoOrgan is the demo decision organ.
 const DemoOrgan = "西宁市人民政府"
@@ -73,29 +84,38 @@ type Fixture struct {
 	Actors map[string]workflow.Actor
 }
 
-// Base loads the demo organ, its units, the demo users and their tokens
-// (audited administrative acts, as the system).
+// Base loads the demo organ, its units, the demo users, their passwords and
+// tokens, and names the organ's head and review body (audited
+// administrative acts, as the system).
 func Base(ctx context.Context, db *store.DB) (*Fixture, error) {
-	organ, err := db.CreateUnit(ctx, store.System, DemoOrgan, "organ", nil)
+	organ, err := db.CreateUnit(ctx, store.System, store.NewUnit{Name: DemoOrgan, ShortName: "市政府", Kind: "organ"})
 	if err != nil {
 		return nil, fmt.Errorf("demo organ: %w", err)
 	}
 	fx := &Fixture{Env: Env{Units: map[string]int64{DemoOrgan: organ.ID}, Today: workflow.DateOf(db.Now()), Calendar: db.Calendar()},
 		Actors: map[string]workflow.Actor{}}
 	for _, name := range DemoUnits {
-		u, err := db.CreateUnit(ctx, store.System, name, "unit", &organ.ID)
+		u, err := db.CreateUnit(ctx, store.System, store.NewUnit{Name: name, ShortName: strings.TrimPrefix(name, "西宁市"), Kind: "unit", ParentID: &organ.ID})
 		if err != nil {
 			return nil, fmt.Errorf("demo unit %s: %w", name, err)
 		}
 		fx.Units[name] = u.ID
 	}
+	review := fx.Units[DemoReviewBody]
+	if _, err := db.SetOrgan(ctx, store.System, organ.ID, store.OrganSettings{ReviewUnitID: &review}); err != nil {
+		return nil, fmt.Errorf("demo review body: %w", err)
+	}
 	for _, du := range DemoUsers {
 		uid := fx.Units[du.Unit]
-		u, err := db.CreateUser(ctx, store.System, store.NewUser{Name: du.Name, DisplayName: du.DisplayName, Roles: du.Roles, UnitID: &uid, Head: du.Head})
+		u, err := db.CreateUser(ctx, store.System, store.NewUser{Name: du.Name, DisplayName: du.DisplayName, Roles: du.Roles, UnitID: &uid, Head: du.Head, Demo: true})
 		if err != nil {
 			return nil, fmt.Errorf("demo user %s: %w", du.Name, err)
 		}
-		if _, err := db.CreateToken(ctx, store.System, du.Name, "demo", du.Token); err != nil {
+		if err := db.SetPassword(ctx, store.System, u.ID, DemoPassword, false); err != nil {
+			return nil, fmt.Errorf("demo password %s: %w", du.Name, err)
+		}
+		never := time.Time{}
+		if _, _, err := db.CreateToken(ctx, store.System, store.NewToken{UserID: u.ID, Label: "demo", Fixed: du.Token, Demo: true, ExpiresAt: &never}); err != nil {
 			return nil, fmt.Errorf("demo token %s: %w", du.Name, err)
 		}
 		fx.Actors[du.Name] = u.Actor()

@@ -77,12 +77,16 @@ func (db *DB) CreateDecision(ctx context.Context, data map[string]any, actor wor
 		if err != nil {
 			return err
 		}
+		if !actor.System && !workflow.CanView(actor, *d, nil, units) {
+			return &workflow.Error{Code: workflow.CodeForbidden, Rule: "organ_scope",
+				ZH: "只能为本机关（或本单位承办）登记决策事项建议", EN: "you may record proposals only for your own organ (or your own unit's undertaking)"}
+		}
 		now := db.Now()
 		if err := db.insertDecision(ctx, tx, d, now); err != nil {
 			return err
 		}
 		role, _ := firstRole(actor, workflow.CreateRoles)
-		ev := &AuditEvent{DecisionID: &d.ID, ActorID: actor.UserID, ActorName: actor.Name, Role: string(role), Event: "create",
+		ev := &AuditEvent{DecisionID: &d.ID, OrganID: &d.OrganID, ActorID: actor.UserID, ActorName: actor.Name, Role: string(role), Event: "create",
 			To: string(d.State), Version: d.Version}
 		if err := db.appendAudit(ctx, tx, ev, now, data); err != nil {
 			return err
@@ -159,6 +163,9 @@ func (db *DB) facts(ctx context.Context, q sqlx.QueryerContext, row *decisionRow
 	if f.Units, err = unitMap(ctx, q); err != nil {
 		return nil, err
 	}
+	if f.ExecutionUnitIDs, err = executionUnits(ctx, q, row.ID); err != nil {
+		return nil, err
+	}
 	if f.Records, err = db.records(ctx, q, row.ID); err != nil {
 		return nil, err
 	}
@@ -198,7 +205,13 @@ func (db *DB) records(ctx context.Context, q sqlx.QueryerContext, decisionID int
 
 func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act workflow.Act, expected int64) (*Result, error) {
 	actor := act.Actor
-	row, err := db.loadDecisionRow(ctx, tx, decisionID, db.d.forUpdate)
+	// 403 when none of the caller's roles may fire the event at all, checked
+	// first; then a decision outside the caller's scope is 404, as if it did
+	// not exist.
+	if err := db.proc.CheckRole(act.Event, actor); err != nil {
+		return nil, err
+	}
+	row, exec, units, err := db.visibleDecision(ctx, tx, actor, decisionID, db.d.forUpdate)
 	if err != nil {
 		return nil, err
 	}
@@ -215,6 +228,7 @@ func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act work
 	if err != nil {
 		return nil, err
 	}
+	f.Units, f.ExecutionUnitIDs = units, exec
 	out, err := db.proc.Fire(ctx, f, act)
 	if err != nil {
 		return nil, err
@@ -261,7 +275,7 @@ func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act work
 		d.StateSince = now
 	}
 	d.State, d.UpdatedAt = out.To, now
-	ev := &AuditEvent{DecisionID: &d.ID, ActorID: actor.UserID, ActorName: actor.Name, Role: string(out.Role), Event: out.Event,
+	ev := &AuditEvent{DecisionID: &d.ID, OrganID: &d.OrganID, ActorID: actor.UserID, ActorName: actor.Name, Role: string(out.Role), Event: out.Event,
 		From: string(out.From), To: string(out.To), Version: d.Version}
 	if err := db.appendAudit(ctx, tx, ev, now, out.Data); err != nil {
 		return nil, err
@@ -271,6 +285,11 @@ func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act work
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), d.ID, ev.Seq, out.Event, string(out.From), string(out.To), actor.UserID,
 		string(ev.Data), out.DraftHash, ts(now)); err != nil {
 		return nil, fmt.Errorf("insert record: %w", err)
+	}
+	for _, u := range out.ExecutionUnitIDs {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO decision_units (decision_id, unit_id) VALUES (?, ?) ON CONFLICT DO NOTHING`), d.ID, u); err != nil {
+			return nil, fmt.Errorf("insert execution unit: %w", err)
+		}
 	}
 	if out.Opinion != nil {
 		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO legality_opinions (decision_id, record_id, draft_hash, outcome, risk_statement, at)

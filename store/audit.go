@@ -26,6 +26,7 @@ type AuditEvent struct {
 	Seq        int64          `json:"seq" db:"seq"`
 	At         string         `json:"at" db:"at"`
 	DecisionID *int64         `json:"decision_id" db:"decision_id"`
+	OrganID    *int64         `json:"organ_id,omitempty" db:"organ_id"`
 	ActorID    int64          `json:"actor_id" db:"actor_id"`
 	ActorName  string         `json:"actor" db:"actor_name"`
 	Role       string         `json:"role" db:"role"`
@@ -39,6 +40,9 @@ type AuditEvent struct {
 	Hash       string         `json:"hash" db:"hash"`
 }
 
+// auditCols are the columns of AuditEvent.
+const auditCols = `seq, at, decision_id, organ_id, actor_id, actor_name, role, event, from_state, to_state, version, data, alg, prev_hash, hash`
+
 // canonical is the exact byte string the hash covers: every column but the
 // hash, as JSON with sorted keys.
 func (e *AuditEvent) canonical() ([]byte, error) {
@@ -50,6 +54,11 @@ func (e *AuditEvent) canonical() ([]byte, error) {
 		"seq": e.Seq, "at": e.At, "decision_id": e.DecisionID, "actor_id": e.ActorID, "actor": e.ActorName,
 		"role": e.Role, "event": e.Event, "from": e.From, "to": e.To, "version": e.Version,
 		"data": data, "alg": e.Alg, "prev_hash": e.PrevHash,
+	}
+	if e.OrganID != nil {
+		// Events written before organs were recorded have none; their hash
+		// is unchanged.
+		m["organ_id"] = *e.OrganID
 	}
 	return json.Marshal(m)
 }
@@ -111,8 +120,8 @@ func (db *DB) appendAudit(ctx context.Context, tx *sqlx.Tx, e *AuditEvent, now t
 		return err
 	}
 	_, err = tx.NamedExecContext(ctx, `INSERT INTO audit_events
-		(seq, at, decision_id, actor_id, actor_name, role, event, from_state, to_state, version, data, alg, prev_hash, hash)
-		VALUES (:seq, :at, :decision_id, :actor_id, :actor_name, :role, :event, :from_state, :to_state, :version, :data, :alg, :prev_hash, :hash)`, e)
+		(seq, at, decision_id, organ_id, actor_id, actor_name, role, event, from_state, to_state, version, data, alg, prev_hash, hash)
+		VALUES (:seq, :at, :decision_id, :organ_id, :actor_id, :actor_name, :role, :event, :from_state, :to_state, :version, :data, :alg, :prev_hash, :hash)`, e)
 	if err != nil {
 		return fmt.Errorf("append audit event: %w", err)
 	}
@@ -132,8 +141,7 @@ type VerifyResult struct {
 // a recomputed hash that differs, a prev_hash that is not the previous
 // hash, or a gap in seq.
 func (db *DB) Verify(ctx context.Context) (*VerifyResult, error) {
-	rows, err := db.r.QueryxContext(ctx, `SELECT seq, at, decision_id, actor_id, actor_name, role, event, from_state, to_state,
-		version, data, alg, prev_hash, hash FROM audit_events ORDER BY seq`)
+	rows, err := db.r.QueryxContext(ctx, `SELECT `+auditCols+` FROM audit_events ORDER BY seq`)
 	if err != nil {
 		return nil, err
 	}

@@ -228,13 +228,14 @@ func requireReason(reason string) error {
 // ActivateRulePack puts a stored pack in force (an audited act of an
 // administrator). Errors: forbidden, not_found, reason_required.
 func (db *DB) ActivateRulePack(ctx context.Context, actor workflow.Actor, code, reason string) error {
-	if err := requireAdmin(actor); err != nil {
+	role, err := require(actor, workflow.RoleSysadmin)
+	if err != nil {
 		return err
 	}
 	if err := requireReason(reason); err != nil {
 		return err
 	}
-	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+	err = db.tx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := loadPack(ctx, tx, code); err != nil {
 			return err
 		}
@@ -248,7 +249,7 @@ func (db *DB) ActivateRulePack(ctx context.Context, actor workflow.Actor, code, 
 		if err := bumpConfig(ctx, tx); err != nil {
 			return err
 		}
-		return db.appendAudit(ctx, tx, &AuditEvent{ActorID: actor.UserID, ActorName: actor.Name, Role: string(workflow.RoleAdmin),
+		return db.appendAudit(ctx, tx, &AuditEvent{ActorID: actor.UserID, ActorName: actor.Name, Role: string(role),
 			Event: "activate_rule_pack"}, db.Now(), map[string]any{"code": code, "previous": prev, "reason": reason})
 	})
 	if err != nil {
@@ -261,7 +262,8 @@ func (db *DB) ActivateRulePack(ctx context.Context, actor workflow.Actor, code, 
 // administrator); the pack is validated so that the national minimums are
 // never weakened. Errors: forbidden, validation_failed, reason_required.
 func (db *DB) PutRulePack(ctx context.Context, actor workflow.Actor, p workflow.RulePack, reason string) error {
-	if err := requireAdmin(actor); err != nil {
+	role, err := require(actor, workflow.RoleSysadmin)
+	if err != nil {
 		return err
 	}
 	if err := p.Validate(); err != nil {
@@ -270,7 +272,7 @@ func (db *DB) PutRulePack(ctx context.Context, actor workflow.Actor, p workflow.
 	if err := requireReason(reason); err != nil {
 		return err
 	}
-	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+	err = db.tx(ctx, func(tx *sqlx.Tx) error {
 		now := db.Now()
 		var before any
 		if old, err := loadPack(ctx, tx, p.Code); err == nil {
@@ -282,7 +284,7 @@ func (db *DB) PutRulePack(ctx context.Context, actor workflow.Actor, p workflow.
 		if err := bumpConfig(ctx, tx); err != nil {
 			return err
 		}
-		return db.appendAudit(ctx, tx, &AuditEvent{ActorID: actor.UserID, ActorName: actor.Name, Role: string(workflow.RoleAdmin),
+		return db.appendAudit(ctx, tx, &AuditEvent{ActorID: actor.UserID, ActorName: actor.Name, Role: string(role),
 			Event: "update_rule_pack"}, now, map[string]any{"pack": p, "previous": before, "reason": reason})
 	})
 	if err != nil {
@@ -329,7 +331,8 @@ func containsInt(xs []int, x int) bool {
 // adjusted workdays (an audited act of an administrator). It overrides the
 // built-in data for that year. Errors: forbidden, validation_failed.
 func (db *DB) LoadCalendarYear(ctx context.Context, actor workflow.Actor, y workflow.CalendarYear) error {
-	if err := requireAdmin(actor); err != nil {
+	role, err := require(actor, workflow.RoleSysadmin)
+	if err != nil {
 		return err
 	}
 	if err := y.Validate(); err != nil {
@@ -341,7 +344,7 @@ func (db *DB) LoadCalendarYear(ctx context.Context, actor workflow.Actor, y work
 		return inv.Err()
 	}
 	b, _ := json.Marshal(y)
-	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+	err = db.tx(ctx, func(tx *sqlx.Tx) error {
 		now := db.Now()
 		var before any
 		if cy, ok := db.Calendar().Year(y.Year); ok {
@@ -357,7 +360,7 @@ func (db *DB) LoadCalendarYear(ctx context.Context, actor workflow.Actor, y work
 		if err := bumpConfig(ctx, tx); err != nil {
 			return err
 		}
-		return db.appendAudit(ctx, tx, &AuditEvent{ActorID: actor.UserID, ActorName: actor.Name, Role: string(workflow.RoleAdmin),
+		return db.appendAudit(ctx, tx, &AuditEvent{ActorID: actor.UserID, ActorName: actor.Name, Role: string(role),
 			Event: "load_calendar_year"}, now, map[string]any{"year": y, "previous": before})
 	})
 	if err != nil {

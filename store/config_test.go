@@ -39,12 +39,12 @@ func TestRiskWaiver_QH8_RulePackSwitch(t *testing.T) {
 
 			err := db.ActivateRulePack(ctx, fx.Actors["office"], "national", "试行全国基准")
 			mustCode(t, err, workflow.CodeForbidden)
-			err = db.ActivateRulePack(ctx, fx.Actors["admin"], "national", "")
+			err = db.ActivateRulePack(ctx, fx.Actors["sysadmin"], "national", "")
 			mustCode(t, err, workflow.CodeReasonRequired)
-			err = db.ActivateRulePack(ctx, fx.Actors["admin"], "guangdong", "x")
+			err = db.ActivateRulePack(ctx, fx.Actors["sysadmin"], "guangdong", "x")
 			mustCode(t, err, workflow.CodeNotFound)
 			before, _ := db.Verify(ctx)
-			if err := db.ActivateRulePack(ctx, fx.Actors["admin"], "national", "对照测试"); err != nil {
+			if err := db.ActivateRulePack(ctx, fx.Actors["sysadmin"], "national", "对照测试"); err != nil {
 				t.Fatal(err)
 			}
 			after, _ := db.Verify(ctx)
@@ -54,10 +54,10 @@ func TestRiskWaiver_QH8_RulePackSwitch(t *testing.T) {
 			if err := riskWaiver(t, db, fx, "生态环境保护"); err != nil {
 				t.Fatalf("national baseline refused the waiver: %v", err)
 			}
-			evs, _, _ := db.Audit(ctx, store.AuditFilter{Page: store.Page{PerPage: 200}})
+			evs, _, _ := db.Audit(ctx, store.System, store.AuditFilter{Page: store.Page{PerPage: 200}})
 			found := false
 			for _, e := range evs {
-				found = found || (e.Event == "activate_rule_pack" && e.ActorID == fx.Actors["admin"].UserID)
+				found = found || (e.Event == "activate_rule_pack" && e.ActorID == fx.Actors["sysadmin"].UserID)
 			}
 			if !found {
 				t.Fatal("no activate_rule_pack audit event by the admin")
@@ -73,10 +73,10 @@ func TestPutRulePack(t *testing.T) {
 	fx := storetest.Base(t, db)
 	p := db.Rules()
 	p.CommentPeriodDays = 20
-	mustCode(t, db.PutRulePack(ctx, fx.Actors["admin"], p, "缩短"), workflow.CodeValidationFailed)
+	mustCode(t, db.PutRulePack(ctx, fx.Actors["sysadmin"], p, "缩短"), workflow.CodeValidationFailed)
 	p.CommentPeriodDays = 45
 	mustCode(t, db.PutRulePack(ctx, fx.Actors["drafter"], p, "延长"), workflow.CodeForbidden)
-	if err := db.PutRulePack(ctx, fx.Actors["admin"], p, "本省延长征求意见期限"); err != nil {
+	if err := db.PutRulePack(ctx, fx.Actors["sysadmin"], p, "本省延长征求意见期限"); err != nil {
 		t.Fatal(err)
 	}
 	if db.Rules().CommentPeriodDays != 45 {
@@ -117,7 +117,7 @@ func TestCalendarLoad_Art26(t *testing.T) {
 	cy.Holidays = append(cy.Holidays, "2026-10-09")
 	cy.Source = "测试更正"
 	mustCode(t, db.LoadCalendarYear(ctx, fx.Actors["office"], cy), workflow.CodeForbidden)
-	if err := db.LoadCalendarYear(ctx, fx.Actors["admin"], cy); err != nil {
+	if err := db.LoadCalendarYear(ctx, fx.Actors["sysadmin"], cy); err != nil {
 		t.Fatal(err)
 	}
 	mustCode(t, submit("2026-09-29", "2026-10-14"), workflow.CodeReviewTimeTooShort)
@@ -125,7 +125,7 @@ func TestCalendarLoad_Art26(t *testing.T) {
 		t.Fatalf("after the correction the 7th working day is 10-15: %v", err)
 	}
 	bad := workflow.CalendarYear{Year: 2026, Holidays: []string{"2027-01-01"}, Source: "x"}
-	mustCode(t, db.LoadCalendarYear(ctx, fx.Actors["admin"], bad), workflow.CodeValidationFailed)
+	mustCode(t, db.LoadCalendarYear(ctx, fx.Actors["sysadmin"], bad), workflow.CodeValidationFailed)
 	years, err := db.CalendarYears(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -187,11 +187,11 @@ func TestDeadlinesOverdue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds, err := db.Deadlines(ctx, open.Decision.ID)
+	ds, err := db.Deadlines(ctx, store.System, open.Decision.ID)
 	if err != nil || len(ds) == 0 || ds[0].Kind != workflow.DlCommentClosing || !ds[0].Overdue {
 		t.Fatalf("deadlines of the open participation: %+v %v", ds, err)
 	}
-	all, err := db.AllDeadlines(ctx, true)
+	all, err := db.AllDeadlines(ctx, store.System, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestDeadlinesOverdue(t *testing.T) {
 		}
 	}
 	clock.T = clock.T.AddDate(0, 0, db.Rules().StuckDecisionDays+1)
-	all, err = db.AllDeadlines(ctx, true)
+	all, err = db.AllDeadlines(ctx, store.System, true)
 	if err != nil {
 		t.Fatal(err)
 	}

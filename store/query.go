@@ -41,9 +41,9 @@ type DecisionFilter struct {
 	Page
 }
 
-// Decision returns one decision.
-func (db *DB) Decision(ctx context.Context, id int64) (*workflow.Decision, error) {
-	row, err := db.loadDecisionRow(ctx, db.r, id, "")
+// Decision returns one decision the actor may see (not_found otherwise).
+func (db *DB) Decision(ctx context.Context, actor workflow.Actor, id int64) (*workflow.Decision, error) {
+	row, _, _, err := db.visibleDecision(ctx, db.r, actor, id, "")
 	if err != nil {
 		return nil, err
 	}
@@ -51,31 +51,33 @@ func (db *DB) Decision(ctx context.Context, id int64) (*workflow.Decision, error
 	return &d, nil
 }
 
-// Decisions lists decisions, newest first, and the total that match.
-func (db *DB) Decisions(ctx context.Context, f DecisionFilter) ([]workflow.Decision, int, error) {
-	var where []string
-	var args []any
+// Decisions lists the decisions the actor may see, newest first, and the
+// total that match.
+func (db *DB) Decisions(ctx context.Context, actor workflow.Actor, f DecisionFilter) ([]workflow.Decision, int, error) {
+	scope, _, err := db.scopeOf(ctx, db.r, actor)
+	if err != nil {
+		return nil, 0, err
+	}
+	sc, args := scopeSQL(scope, "d")
+	where := []string{sc}
 	if f.State != nil {
-		where, args = append(where, "state = ?"), append(args, *f.State)
+		where, args = append(where, "d.state = ?"), append(args, *f.State)
 	}
 	if f.UnitID != nil {
-		where, args = append(where, "(organ_id = ? OR undertaking_unit_id = ?)"), append(args, *f.UnitID, *f.UnitID)
+		where, args = append(where, "(d.organ_id = ? OR d.undertaking_unit_id = ?)"), append(args, *f.UnitID, *f.UnitID)
 	}
 	if f.Text != nil && strings.TrimSpace(*f.Text) != "" {
-		where, args = append(where, "title LIKE ?"), append(args, "%"+likeEscape(strings.TrimSpace(*f.Text))+"%")
+		where, args = append(where, "d.title LIKE ?"), append(args, "%"+likeEscape(strings.TrimSpace(*f.Text))+"%")
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
-	if err := db.r.GetContext(ctx, &total, db.r.Rebind(`SELECT COUNT(*) FROM decisions`+cond), args...); err != nil {
+	if err := db.r.GetContext(ctx, &total, db.r.Rebind(`SELECT COUNT(*) FROM decisions d`+cond), args...); err != nil {
 		return nil, 0, err
 	}
 	limit, offset := f.Norm()
 	var rows []decisionRow
-	err := db.r.SelectContext(ctx, &rows, db.r.Rebind(`SELECT `+decisionCols+` FROM decisions`+cond+
-		fmt.Sprintf(` ORDER BY id DESC LIMIT %d OFFSET %d`, limit, offset)), args...)
+	err = db.r.SelectContext(ctx, &rows, db.r.Rebind(`SELECT `+prefixCols("d.", decisionCols)+` FROM decisions d`+cond+
+		fmt.Sprintf(` ORDER BY d.id DESC LIMIT %d OFFSET %d`, limit, offset)), args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -86,14 +88,24 @@ func (db *DB) Decisions(ctx context.Context, f DecisionFilter) ([]workflow.Decis
 	return out, total, nil
 }
 
+// prefixCols qualifies a comma-separated column list with a table alias.
+func prefixCols(alias, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = alias + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
 // likeEscape neutralises LIKE wildcards typed by a user.
 func likeEscape(s string) string {
 	return strings.NewReplacer(`%`, ``, `_`, ``).Replace(s)
 }
 
-// Drafts lists a decision's draft versions, oldest first.
-func (db *DB) Drafts(ctx context.Context, decisionID int64) ([]workflow.Draft, error) {
-	if _, err := db.Decision(ctx, decisionID); err != nil {
+// Drafts lists a decision's draft versions, oldest first (a decision the
+// actor may see).
+func (db *DB) Drafts(ctx context.Context, actor workflow.Actor, decisionID int64) ([]workflow.Draft, error) {
+	if _, err := db.Decision(ctx, actor, decisionID); err != nil {
 		return nil, err
 	}
 	var rows []struct {
@@ -112,9 +124,10 @@ func (db *DB) Drafts(ctx context.Context, decisionID int64) ([]workflow.Draft, e
 	return out, nil
 }
 
-// Records lists a decision's stage records, oldest first.
-func (db *DB) Records(ctx context.Context, decisionID int64) ([]workflow.Record, error) {
-	if _, err := db.Decision(ctx, decisionID); err != nil {
+// Records lists a decision's stage records, oldest first (a decision the
+// actor may see).
+func (db *DB) Records(ctx context.Context, actor workflow.Actor, decisionID int64) ([]workflow.Record, error) {
+	if _, err := db.Decision(ctx, actor, decisionID); err != nil {
 		return nil, err
 	}
 	return db.records(ctx, db.r, decisionID)
@@ -129,34 +142,35 @@ type AuditFilter struct {
 	Page
 }
 
-// Audit lists audit events in chain order and the total that match.
-func (db *DB) Audit(ctx context.Context, f AuditFilter) ([]AuditEvent, int, error) {
-	var where []string
-	var args []any
+// Audit lists the audit events the actor may read (workflow.AuditScopeOf),
+// in chain order, and the total that match.
+func (db *DB) Audit(ctx context.Context, actor workflow.Actor, f AuditFilter) ([]AuditEvent, int, error) {
+	units, err := unitMap(ctx, db.r)
+	if err != nil {
+		return nil, 0, err
+	}
+	sc, args := auditScopeSQL(workflow.AuditScopeOf(actor, units), "a")
+	where := []string{sc}
 	if f.DecisionID != nil {
-		where, args = append(where, "decision_id = ?"), append(args, *f.DecisionID)
+		where, args = append(where, "a.decision_id = ?"), append(args, *f.DecisionID)
 	}
 	if f.ActorID != nil {
-		where, args = append(where, "actor_id = ?"), append(args, *f.ActorID)
+		where, args = append(where, "a.actor_id = ?"), append(args, *f.ActorID)
 	}
 	if f.Since != nil {
-		where, args = append(where, "at >= ?"), append(args, ts(*f.Since))
+		where, args = append(where, "a.at >= ?"), append(args, ts(*f.Since))
 	}
 	if f.Until != nil {
-		where, args = append(where, "at < ?"), append(args, ts(*f.Until))
+		where, args = append(where, "a.at < ?"), append(args, ts(*f.Until))
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
-	if err := db.r.GetContext(ctx, &total, db.r.Rebind(`SELECT COUNT(*) FROM audit_events`+cond), args...); err != nil {
+	if err := db.r.GetContext(ctx, &total, db.r.Rebind(`SELECT COUNT(*) FROM audit_events a`+cond), args...); err != nil {
 		return nil, 0, err
 	}
 	limit, offset := f.Norm()
 	var out []AuditEvent
-	err := db.r.SelectContext(ctx, &out, db.r.Rebind(`SELECT seq, at, decision_id, actor_id, actor_name, role, event, from_state, to_state,
-		version, data, alg, prev_hash, hash FROM audit_events`+cond+fmt.Sprintf(` ORDER BY seq LIMIT %d OFFSET %d`, limit, offset)), args...)
+	err = db.r.SelectContext(ctx, &out, db.r.Rebind(`SELECT `+prefixCols("a.", auditCols)+` FROM audit_events a`+cond+fmt.Sprintf(` ORDER BY a.seq LIMIT %d OFFSET %d`, limit, offset)), args...)
 	if out == nil {
 		out = []AuditEvent{}
 	}
@@ -179,12 +193,12 @@ type DecisionDeadline struct {
 	workflow.Deadline
 }
 
-// Deadlines lists the open deadlines of one decision.
-func (db *DB) Deadlines(ctx context.Context, id int64) ([]workflow.Deadline, error) {
+// Deadlines lists the open deadlines of one decision the actor may see.
+func (db *DB) Deadlines(ctx context.Context, actor workflow.Actor, id int64) ([]workflow.Deadline, error) {
 	if err := db.refreshConfig(ctx, db.r); err != nil {
 		return nil, err
 	}
-	row, err := db.loadDecisionRow(ctx, db.r, id, "")
+	row, _, _, err := db.visibleDecision(ctx, db.r, actor, id, "")
 	if err != nil {
 		return nil, err
 	}
@@ -203,19 +217,24 @@ func (db *DB) Deadlines(ctx context.Context, id int64) ([]workflow.Deadline, err
 // in a terminal state, soonest first; overdueOnly keeps the overdue ones
 // (including decisions that have not moved for longer than the rule pack
 // allows, 久拖不决, Art. 38).
-func (db *DB) AllDeadlines(ctx context.Context, overdueOnly bool) ([]DecisionDeadline, error) {
+func (db *DB) AllDeadlines(ctx context.Context, actor workflow.Actor, overdueOnly bool) ([]DecisionDeadline, error) {
 	if err := db.refreshConfig(ctx, db.r); err != nil {
 		return nil, err
 	}
-	var terminal []any
-	var marks []string
+	scope, _, err := db.scopeOf(ctx, db.r, actor)
+	if err != nil {
+		return nil, err
+	}
+	sc, args := scopeSQL(scope, "d")
+	var terminal []string
 	for _, s := range workflow.States {
 		if s.Terminal {
-			terminal, marks = append(terminal, string(s.Code)), append(marks, "?")
+			terminal, args = append(terminal, "?"), append(args, string(s.Code))
 		}
 	}
 	var rows []decisionRow
-	if err := db.r.SelectContext(ctx, &rows, db.r.Rebind(`SELECT `+decisionCols+` FROM decisions WHERE state NOT IN (`+strings.Join(marks, ",")+`) ORDER BY id`), terminal...); err != nil {
+	if err := db.r.SelectContext(ctx, &rows, db.r.Rebind(`SELECT `+prefixCols("d.", decisionCols)+` FROM decisions d WHERE `+sc+
+		` AND d.state NOT IN (`+strings.Join(terminal, ",")+`) ORDER BY d.id`), args...); err != nil {
 		return nil, err
 	}
 	now := db.Now()

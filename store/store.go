@@ -328,3 +328,6 @@ func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 func (db *DB) ExecRaw(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return db.w.ExecContext(ctx, db.w.Rebind(query), args...)
 }
+
+// ParseTime reads a time as the store writes it.
+func ParseTime(s string) time.Time { return parseTS(s) }

@@ -68,7 +68,7 @@ func TestLifecycleAndChain(t *testing.T) {
 			if err != nil || !after.OK || after.Events != before.Events+acts {
 				t.Fatalf("verify after: %+v %v (want %d events)", after, err, before.Events+acts)
 			}
-			evs, total, err := db.Audit(ctx, store.AuditFilter{DecisionID: &d.ID, Page: store.Page{PerPage: 200}})
+			evs, total, err := db.Audit(ctx, store.System, store.AuditFilter{DecisionID: &d.ID, Page: store.Page{PerPage: 200}})
 			if err != nil || int64(total) != acts {
 				t.Fatalf("audit for decision: %d events, err %v", total, err)
 			}
@@ -77,7 +77,7 @@ func TestLifecycleAndChain(t *testing.T) {
 					t.Errorf("audit event %d has version %d", i, e.Version)
 				}
 			}
-			recs, err := db.Records(ctx, d.ID)
+			recs, err := db.Records(ctx, store.System, d.ID)
 			if err != nil || int64(len(recs)) != acts-1 {
 				t.Fatalf("records: %d, %v", len(recs), err)
 			}
@@ -263,7 +263,7 @@ func TestApplyErrors(t *testing.T) {
 	_, err = db.Apply(ctx, id, workflow.Act{Event: workflow.EvLaunch, Data: raw(map[string]any{"undertaking_unit_id": 9999, "launch_ref": "x"}), Actor: fx.Actors["office"]}, v)
 	mustCode(t, err, workflow.CodeValidationFailed)
 	// Nothing of the refused acts was kept.
-	d, _ := db.Decision(ctx, id)
+	d, _ := db.Decision(ctx, store.System, id)
 	if d.Version != v || d.State != workflow.StProposed {
 		t.Fatalf("refused acts changed the decision: %+v", d)
 	}

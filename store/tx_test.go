@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"decisiond/seeds"
+	"decisiond/store"
 	"decisiond/store/storetest"
 	"decisiond/workflow"
 )
@@ -46,7 +47,7 @@ func TestPanicInWriteTransactionRollsBack(t *testing.T) {
 			if after.Events != before.Events || after.Head != before.Head {
 				t.Fatalf("the panicked act left audit events behind: %d → %d", before.Events, after.Events)
 			}
-			d, err := db.Decision(ctx, res.Decision.ID)
+			d, err := db.Decision(ctx, store.System, res.Decision.ID)
 			if err != nil || d.Version != res.Decision.Version {
 				t.Fatalf("the panicked act changed the decision: %+v %v", d, err)
 			}

@@ -34,7 +34,11 @@ func NewDecision(data map[string]any, actor Actor, units map[int64]Unit) (*Decis
 		inv.Add("organ_id", "所指决策机关不存在", "no such organ")
 	}
 	var uu *int64
-	if n := id(data, "undertaking_unit_id"); n > 0 {
+	if n := id(data, "undertaking_unit_id"); n == 0 && actor.Has(RoleUndertaking) && !actor.Has(RoleOffice) && !actor.Has(RoleLeader) && actor.UnitID != 0 {
+		// An undertaking unit's proposal is its own (Art. 10 ¶2).
+		n = actor.UnitID
+		uu = &n
+	} else if n > 0 {
 		if u, ok := units[n]; !ok || u.Kind != "unit" {
 			inv.Add("undertaking_unit_id", "所指承办单位不存在", "no such unit")
 		}

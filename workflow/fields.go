@@ -53,6 +53,9 @@ func DecodeData(raw []byte) (map[string]any, error) {
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
 		return map[string]any{}, nil
 	}
+	if err := CheckJSON(raw, "data"); err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
@@ -70,6 +73,80 @@ func DecodeData(raw []byte) (map[string]any, error) {
 		return nil, dataErr("data", "数据嵌套层次过深", "data is nested too deeply")
 	}
 	return m, nil
+}
+
+// CheckJSON refuses what encoding/json would let through silently but a
+// record must never hold: invalid UTF-8 (json replaces it with U+FFFD), NUL
+// characters in any string or key (PostgreSQL cannot store them), and
+// duplicate keys in an object (which of the two would count?). Syntax
+// errors are left to the decoder. field names the part of the request.
+func CheckJSON(raw []byte, field string) error {
+	if !utf8.Valid(raw) {
+		return dataErr(field, "内容不是合法的 UTF-8 文本", "the content is not valid UTF-8 text")
+	}
+	if bytes.IndexByte(raw, 0) >= 0 {
+		return dataErr(field, "内容不能含空字符（NUL）", "the content must not contain NUL characters")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	type frame struct {
+		obj    bool
+		keys   map[string]bool
+		expect bool // in an object: the next string token is a key
+		path   string
+		key    string
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // end of input, or a syntax error the decoder reports
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		here := field
+		if top != nil {
+			here = top.path
+			if top.obj && top.key != "" {
+				here = joinPath(top.path, top.key)
+			}
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				if top != nil && top.obj {
+					top.expect = true
+				}
+				stack = append(stack, &frame{obj: t == '{', keys: map[string]bool{}, expect: t == '{', path: here})
+			default:
+				stack = stack[:len(stack)-1]
+			}
+			continue
+		case string:
+			if strings.ContainsRune(t, 0) {
+				return dataErr(here, "内容不能含空字符（NUL）", "the content must not contain NUL characters")
+			}
+			if top != nil && top.obj && top.expect {
+				if top.keys[t] {
+					return dataErr(joinPath(top.path, t), "字段重复出现", "the key appears twice")
+				}
+				top.keys[t], top.key, top.expect = true, t, false
+				continue
+			}
+		}
+		if top != nil && top.obj {
+			top.expect = true
+		}
+	}
+}
+
+func joinPath(path, key string) string {
+	if path == "" || path == "body" {
+		return key
+	}
+	return path + "." + key
 }
 
 func depth(v any, d int) int {

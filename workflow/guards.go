@@ -24,7 +24,7 @@ func guardTable() map[string][]Guard {
 		EvWaiveRiskAssessment:      {riskWaiver, reasonRequired("reason", "Art. 22")},
 		EvSubmitLegalityReview:     {submissionDraftRequired, legalityMaterials, reviewTime},
 		EvReturnLegalitySubmission: {reasonRequired("reason", "Art. 26"), pendingSubmission},
-		EvRecordLegalityOpinion:    {pendingSubmission, submissionCurrent, reviewerNotDrafter, exploratoryRiskStatement},
+		EvRecordLegalityOpinion:    {pendingSubmission, submissionCurrent, exploratoryRiskStatement},
 		EvSubmitToMeeting:          {legalityPassed, meetingPack},
 		EvApprove:                  {meetingRecord, executionArrangements},
 		EvReturnForRevision:        {meetingRecord},
@@ -37,7 +37,6 @@ func guardTable() map[string][]Guard {
 		EvStartExecution:           {executionUnitsNamed},
 		EvSuspend:                  {headOnly, issueLinked},
 		EvResume:                   {meetingRecord},
-		EvStartEvaluation:          {evaluatorIndependent},
 		EvStop:                     {meetingRequired, meetingRecord},
 		EvAdjust:                   {meetingRequired, meetingRecord, reasonRequired("reason", "Art. 37")},
 		EvWithdraw:                 {reasonRequired("reason", "Art. 3 ¶3"), catalogueAdjustment},
@@ -66,7 +65,6 @@ const (
 	CodeEvaluatorNotIndependent = "evaluator_not_independent"
 	CodeProcedureRequired       = "procedure_required"
 	CodeNoPendingSubmission     = "legality_submission_required"
-	CodeReviewerIsDrafter       = "reviewer_not_independent"
 	CodeRiskStatementRequired   = "risk_statement_required"
 
 	// Codes PROCEDURE.md does not name; each has a row in docs/rules.md.
@@ -189,23 +187,6 @@ func pendingSubmission(f *Facts, a *Act) error {
 	return nil
 }
 
-// reviewerNotDrafter: the reviewer may not be a person who drafted or
-// submitted this decision (Art. 25, 28: the review is the reviewing body's own).
-func reviewerNotDrafter(f *Facts, a *Act) error {
-	me := a.Actor.UserID
-	bad := contains(f.DrafterIDs, me)
-	for _, r := range f.Records {
-		if r.Event == EvSubmitLegalityReview && r.ActorID == me {
-			bad = true
-		}
-	}
-	if bad {
-		return RuleError(CodeReviewerIsDrafter, "Art. 25, 28",
-			"起草或送审本决策草案的人员不得出具合法性审查意见", "a person who drafted or submitted this draft may not give its legality opinion")
-	}
-	return nil
-}
-
 // exploratoryRiskStatement: Art. 25 ¶2 — an exploratory reform may go to
 // the meeting only with its legal risks stated.
 func exploratoryRiskStatement(f *Facts, a *Act) error {
@@ -272,6 +253,7 @@ func effectTable() map[string][]Effect {
 		EvReviseDraft:           {newDraft},
 		EvCompleteExpertReview:  {differingExpertWarning},
 		EvSubmitToMeeting:       {meetingPackRecord},
+		EvApprove:               {func(f *Facts, a *Act, o *Outcome) { o.ExecutionUnitIDs = ids(obj(a.Data, "execution"), "units") }},
 		EvRecordLegalityOpinion: {recordOpinion},
 		EvReturnForRevision:     {func(f *Facts, a *Act, o *Outcome) { o.ResetLegality = true }},
 		EvAmendFlags:            {amendFlags},

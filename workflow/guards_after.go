@@ -104,7 +104,8 @@ func executionUnitsNamed(f *Facts, a *Act) error {
 // headOnly: Art. 37 — 情况紧急的，决策机关行政首长可以先决定中止执行. Only the
 // head of the organ suspends, not any leader.
 func headOnly(f *Facts, a *Act) error {
-	if !a.Actor.Head {
+	o := f.Units[f.Decision.OrganID]
+	if o.HeadUserID == nil || *o.HeadUserID != a.Actor.UserID {
 		return RuleError(CodeHeadRequired, "Art. 37",
 			"《重大行政决策程序暂行条例》第三十七条：情况紧急的，由决策机关行政首长先决定中止执行；您不是本机关的行政首长",
 			"Art. 37: only the head of the decision organ may suspend execution in an emergency")

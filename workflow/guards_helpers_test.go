@@ -30,7 +30,7 @@ var (
 	submitter = Actor{UserID: 11, Name: "承办人乙", Roles: []Role{RoleUndertaking}, UnitID: 3}
 	reviewer  = Actor{UserID: 20, Name: "审查员", Roles: []Role{RoleLegalReviewer}, UnitID: 5}
 	clerk     = Actor{UserID: 30, Name: "办公室", Roles: []Role{RoleOffice}, UnitID: 1}
-	head      = Actor{UserID: 40, Name: "市长", Roles: []Role{RoleLeader}, UnitID: 1, Head: true}
+	head      = Actor{UserID: 40, Name: "市长", Roles: []Role{RoleLeader}, UnitID: 1} // the organ's head (gUnits)
 	viceHead  = Actor{UserID: 41, Name: "副市长甲", Roles: []Role{RoleLeader}, UnitID: 1}
 	executor1 = Actor{UserID: 50, Name: "执行单位", Roles: []Role{RoleExecutor}, UnitID: 4}
 	engine    = Actor{Name: "system", Roles: []Role{RoleSystem}}
@@ -38,10 +38,11 @@ var (
 
 func i64(n int64) *int64 { return &n }
 
-// gUnits: the organ 1 and its units 3 (undertaking), 4, 5.
+// gUnits: the organ 1 (its head the user 40, its review body the unit 5)
+// and its units 3 (undertaking), 4 (execution), 5 (司法局).
 func gUnits() map[int64]Unit {
 	return map[int64]Unit{
-		1: {ID: 1, Name: "西宁市人民政府", Kind: "organ"},
+		1: {ID: 1, Name: "西宁市人民政府", Kind: "organ", HeadUserID: i64(40), ReviewUnitID: i64(5)},
 		3: {ID: 3, Name: "市交通运输局", Kind: "unit", ParentID: i64(1)},
 		4: {ID: 4, Name: "市公交集团", Kind: "unit", ParentID: i64(1)},
 		5: {ID: 5, Name: "市司法局", Kind: "unit", ParentID: i64(1)},
@@ -107,11 +108,12 @@ func newFacts(t testing.TB, state State) *Facts {
 		Decision: Decision{ID: 7, Title: "西宁市城市公共交通票价调整方案", OrganID: 1, UndertakingUnitID: i64(3),
 			Flags: Flags{Category: "public_policy", Domains: []string{}}, State: state, Version: 1,
 			CurrentDraftHash: draftHash1, CreatedAt: gNow.AddDate(0, -6, 0), StateSince: gNow.AddDate(0, 0, -10)},
-		DrafterIDs: []int64{drafter.UserID},
-		Units:      gUnits(),
-		Rules:      nationalPack(),
-		Calendar:   guardCalendar(t),
-		Now:        gNow,
+		DrafterIDs:       []int64{drafter.UserID},
+		ExecutionUnitIDs: []int64{4},
+		Units:            gUnits(),
+		Rules:            nationalPack(),
+		Calendar:         guardCalendar(t),
+		Now:              gNow,
 	}
 }
 
@@ -195,6 +197,16 @@ func refused(t testing.TB, err error, code string) *Error {
 
 // refusedField fails unless the act was refused as validation_failed naming
 // field.
+// refusedRule asserts a 403 forbidden that names the rule.
+func refusedRule(t testing.TB, err error, rule string) *Error {
+	t.Helper()
+	e := refused(t, err, CodeForbidden)
+	if e.Rule != rule {
+		t.Fatalf("forbidden by rule %q, want %q (%v)", e.Rule, rule, err)
+	}
+	return e
+}
+
 func refusedField(t testing.TB, err error, field string) *Error {
 	t.Helper()
 	e := refused(t, err, CodeValidationFailed)

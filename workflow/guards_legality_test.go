@@ -170,21 +170,22 @@ func TestArt27_28_OpinionFindingsAndAdvisers(t *testing.T) {
 }
 
 // Art. 25, 28: the review is the reviewing body's own — the reviewer did not
-// draft or submit this decision.
+// draft or submit this decision (separation of duties, 403 naming the rule).
 func TestArt28_ReviewerNotDrafterOrSubmitter(t *testing.T) {
 	pending := func() *Facts {
 		f := newFacts(t, StLegalityReview)
 		addRec(t, f, EvSubmitLegalityReview, submissionData("2026-11-02", "2026-11-11"), submitter)
 		return f
 	}
-	asReviewer := func(a Actor) Actor { a.Roles = append(a.Roles, RoleLegalReviewer); return a }
+	// A person of the review body who also drafted or submitted the draft.
+	inReviewBody := func(a Actor) Actor { a.Roles, a.UnitID = append(a.Roles, RoleLegalReviewer), 5; return a }
 	t.Run("the drafter: refused", func(t *testing.T) {
-		_, err := fire(t, pending(), asReviewer(drafter), EvRecordLegalityOpinion, opinionData(OutcomeLegal))
-		refused(t, err, CodeReviewerIsDrafter)
+		_, err := fire(t, pending(), inReviewBody(drafter), EvRecordLegalityOpinion, opinionData(OutcomeLegal))
+		refusedRule(t, err, "sod_reviewer_not_drafter")
 	})
 	t.Run("the submitter: refused", func(t *testing.T) {
-		_, err := fire(t, pending(), asReviewer(submitter), EvRecordLegalityOpinion, opinionData(OutcomeLegal))
-		refused(t, err, CodeReviewerIsDrafter)
+		_, err := fire(t, pending(), inReviewBody(submitter), EvRecordLegalityOpinion, opinionData(OutcomeLegal))
+		refusedRule(t, err, "sod_reviewer_not_drafter")
 	})
 	t.Run("another reviewer: allowed", func(t *testing.T) {
 		mustAllow(t, pending(), reviewer, EvRecordLegalityOpinion, opinionData(OutcomeLegal))

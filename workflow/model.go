@@ -18,8 +18,12 @@ const (
 	RoleOffice        Role = "office"
 	RoleLeader        Role = "leader"
 	RoleExecutor      Role = "executor"
-	RoleAdmin         Role = "admin"
-	RoleSystem        Role = "system" // the engine itself (lapse after the rule pack's period)
+	// The three administrators of 三员分立 (等保 2.0 level 3): they exclude
+	// each other and every business role, and never advance a decision.
+	RoleSysadmin Role = "sysadmin" // users, units and organs, calendar, rule packs
+	RoleSecadmin Role = "secadmin" // role grants, unlocking, token policy
+	RoleAuditor  Role = "auditor"  // reads the whole audit trail; changes nothing
+	RoleSystem   Role = "system"   // the engine itself (setup, lapse after the rule pack's period)
 )
 
 // AllRoles lists the roles a person may hold, with labels.
@@ -29,8 +33,16 @@ var AllRoles = []Label{
 	{string(RoleOffice), "办公厅（室）", "general office"},
 	{string(RoleLeader), "行政首长/领导", "head / leader"},
 	{string(RoleExecutor), "决策执行单位", "execution unit"},
-	{string(RoleAdmin), "系统管理员", "administrator"},
+	{string(RoleSysadmin), "系统管理员", "system administrator"},
+	{string(RoleSecadmin), "安全管理员", "security administrator"},
+	{string(RoleAuditor), "审计管理员", "audit administrator"},
 }
+
+// AdminRoles are the three administrator roles of 三员分立.
+var AdminRoles = []Role{RoleSysadmin, RoleSecadmin, RoleAuditor}
+
+// BusinessRoles are the roles that take part in the procedure.
+var BusinessRoles = []Role{RoleUndertaking, RoleLegalReviewer, RoleOffice, RoleLeader, RoleExecutor}
 
 // ValidRole reports whether r is a role a person may hold.
 func ValidRole(r string) bool {
@@ -54,8 +66,9 @@ type Actor struct {
 	UserID int64  `json:"user_id"`
 	Name   string `json:"name"`
 	Roles  []Role `json:"roles"`
-	UnitID int64  `json:"unit_id"`
-	Head   bool   `json:"head"` // the head of the decision organ (行政首长)
+	UnitID int64  `json:"unit_id"` // the person's unit (or organ); 0 for none
+	System bool   `json:"-"`       // the engine itself or the operator's command line
+	Addr   string `json:"-"`       // the client address of the request, for security events
 }
 
 // Has reports whether the actor holds role r.
@@ -68,12 +81,16 @@ func (a Actor) Has(r Role) bool {
 	return false
 }
 
-// Unit is an organ (决策机关) or one of its units.
+// Unit is an organ (决策机关) or one of its units. An organ names its head
+// (行政首长, a user) and its legality-review body (a unit, e.g. 司法局).
 type Unit struct {
-	ID       int64  `json:"id" db:"id"`
-	Name     string `json:"name" db:"name"`
-	Kind     string `json:"kind" db:"kind"` // organ | unit
-	ParentID *int64 `json:"parent_id" db:"parent_id"`
+	ID           int64  `json:"id" db:"id"`
+	Name         string `json:"name" db:"name"`
+	ShortName    string `json:"short_name" db:"short_name"`
+	Kind         string `json:"kind" db:"kind"` // organ | unit
+	ParentID     *int64 `json:"parent_id" db:"parent_id"`
+	HeadUserID   *int64 `json:"head_user_id" db:"head_user_id"`
+	ReviewUnitID *int64 `json:"review_unit_id" db:"review_unit_id"`
 }
 
 // Flags are the decision flags of PROCEDURE.md § Decision flags.
@@ -154,10 +171,13 @@ type Facts struct {
 	Records  []Record // this decision's stage records, oldest first
 	// DrafterIDs are the people who wrote a draft version of this decision.
 	DrafterIDs []int64
-	Units      map[int64]Unit
-	Rules      RulePack
-	Calendar   *Calendar
-	Now        time.Time // the server's clock, one value for the whole act
+	// ExecutionUnitIDs are the units the approving meeting named to execute
+	// the decision (executors' scope).
+	ExecutionUnitIDs []int64
+	Units            map[int64]Unit
+	Rules            RulePack
+	Calendar         *Calendar
+	Now              time.Time // the server's clock, one value for the whole act
 }
 
 // Today is the calendar date of Now in China Standard Time.
@@ -214,6 +234,9 @@ type Outcome struct {
 	ResetLegality     bool
 	UndertakingUnitID *int64 // launch
 	Flags             *Flags // amend_flags
+	// ExecutionUnitIDs are the execution units the approving meeting named
+	// (approve), for the executors' scope.
+	ExecutionUnitIDs []int64
 	// Spawn is a new decision opened in drafting by a major adjustment.
 	Spawn    *Decision
 	Warnings []Label

@@ -258,9 +258,17 @@ func (p *Procedure) Fire(ctx context.Context, f *Facts, a Act) (*Outcome, error)
 	if !ok {
 		return nil, dataErr("event", "未知的事项操作："+a.Event, "unknown event: "+a.Event)
 	}
-	role, ok := p.RoleFor(a.Event, a.Actor)
-	if !ok {
+	if _, ok := p.RoleFor(a.Event, a.Actor); !ok {
 		return nil, forbidden(def)
+	}
+	// Who before when: the unit rule of the acting role, then separation
+	// of duties (403), then the state (409), the fields (400), the guards (422).
+	role, err := actingRole(def, f, a.Actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := separation(f, &a); err != nil {
+		return nil, err
 	}
 	from := f.Decision.State
 	if !contains(def.From, from) {
@@ -291,7 +299,7 @@ func (p *Procedure) Fire(ctx context.Context, f *Facts, a Act) (*Outcome, error)
 		}
 	}
 	m := p.machine(from, fsm.Callbacks{"before_" + def.Name: check})
-	err := m.Event(context.WithoutCancel(ctx), def.Name)
+	err = m.Event(context.WithoutCancel(ctx), def.Name)
 	var noTransition fsm.NoTransitionError
 	var canceled fsm.CanceledError
 	switch {

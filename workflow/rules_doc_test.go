@@ -233,7 +233,11 @@ func TestGuardTableCoversProcedureEvents(t *testing.T) {
 		EvApprove, EvReturnForRevision, EvReject, EvPostpone, EvResumeDiscussion, EvLapse, EvReportToParty,
 		EvPublish, EvStartExecution, EvSuspend, EvResume, EvStartEvaluation, EvStop, EvAdjust, EvWithdraw,
 	} {
-		if len(p.Guards(ev)) == 0 {
+		inSeparation := false
+		for _, r := range SeparationOfDuties {
+			inSeparation = inSeparation || contains(r.Events, ev)
+		}
+		if len(p.Guards(ev)) == 0 && !inSeparation {
 			t.Errorf("event %s has no guard", ev)
 		}
 	}

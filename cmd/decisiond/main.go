@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -58,9 +59,22 @@ usage:
   decisiond serve [--addr :8080] [--db PATH|DSN] [--demo] [--rules CODE]
   decisiond migrate [--db …]
   decisiond seed --demo [--db …]
-  decisiond user create --name N --role R[,R] --unit UNIT [--display-name D] [--head]
-  decisiond token create --user N [--label L]
+  decisiond user create --name N [--role R[,R]] [--unit UNIT] [--display-name D] [--head]
+  decisiond user disable|enable|unlock --name N
+  decisiond user passwd --name N --password-stdin [--temporary]
+  decisiond user roles --name N --role R[,R]
+  decisiond user list
+  decisiond token create --user N [--label L] [--expires 90d|YYYY-MM-DD|never]
+  decisiond token list --user N
+  decisiond token revoke --token T | --user N
+  decisiond unit create --name N [--short-name S] --kind organ|unit [--parent UNIT]
+  decisiond organ set --organ UNIT [--head USER] [--review-unit UNIT]
   decisiond verify [--db …]
+
+serve: --demo loads demo data and lets the demo passwords and demo-* tokens
+work; it listens only on a loopback address unless --demo-on-network.
+--lock-failures (5), --lock-minutes (15), --password-max-age-days (90; 0
+never), --session-idle-minutes (30), --session-max-hours (12).
 
 --db takes a SQLite file path (default ./data/decisiond.db) or a PostgreSQL
 URL (postgres://…). Every flag may also be set as DECISIOND_<FLAG>, e.g.
@@ -92,6 +106,11 @@ func env(k, def string) string {
 
 // Run executes one subcommand.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return RunIO(ctx, args, os.Stdin, stdout, stderr)
+}
+
+// RunIO executes one subcommand reading secrets (--password-stdin) from stdin.
+func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command given")
@@ -101,12 +120,15 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "serve":
 		fs := newFlags("serve", &cfg, stderr)
-		addr := fs.String("addr", env("ADDR", "127.0.0.1:8080"), "listen address")
-		demo := fs.Bool("demo", env("DEMO", "") == "true" || env("DEMO", "") == "1", "load demo data into a new database")
+		var sc serveConfig
+		fs.StringVar(&sc.addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address")
+		fs.BoolVar(&sc.demo, "demo", envBool("DEMO"), "load demo data into a new database; demo credentials work")
+		fs.BoolVar(&sc.demoOnNetwork, "demo-on-network", envBool("DEMO_ON_NETWORK"), "allow --demo on a non-loopback address")
+		policyFlags(fs, &sc.policy)
 		if err := fs.Parse(rest); err != nil {
 			return err
 		}
-		return serve(ctx, cfg, *addr, *demo, stdout)
+		return serve(ctx, cfg, sc, stdout)
 	case "migrate":
 		fs := newFlags("migrate", &cfg, stderr)
 		if err := fs.Parse(rest); err != nil {
@@ -139,9 +161,11 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		printDemo(stdout, "")
 		return nil
 	case "user":
-		return userCmd(ctx, rest, stdout, stderr)
+		return userCmd(ctx, rest, stdin, stdout, stderr)
 	case "token":
 		return tokenCmd(ctx, rest, stdout, stderr)
+	case "unit", "organ":
+		return unitCmd(ctx, cmd, rest, stdout, stderr)
 	case "verify":
 		fs := newFlags("verify", &cfg, stderr)
 		if err := fs.Parse(rest); err != nil {
@@ -213,13 +237,87 @@ func options(cfg config) (store.Options, error) {
 // procedure is the procedure machine, built once for the process.
 var procedure = workflow.New()
 
-func serve(ctx context.Context, cfg config, addr string, demo bool, stdout io.Writer) error {
+// serveConfig is what serve takes beyond the shared flags.
+type serveConfig struct {
+	addr          string
+	demo          bool
+	demoOnNetwork bool
+	policy        store.AuthPolicy
+}
+
+func envBool(k string) bool { v := env(k, ""); return v == "true" || v == "1" }
+
+func envInt(k string, def int) int {
+	if v := env(k, ""); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
+	}
+	return def
+}
+
+// policyFlags binds the sign-in policy (等保 2.0 level 3 defaults).
+func policyFlags(fs *flag.FlagSet, p *store.AuthPolicy) {
+	d := store.DefaultAuthPolicy
+	p.MaxFailures = envInt("LOCK_FAILURES", d.MaxFailures)
+	p.LockFor = time.Duration(envInt("LOCK_MINUTES", int(d.LockFor/time.Minute))) * time.Minute
+	p.PasswordMaxAge = time.Duration(envInt("PASSWORD_MAX_AGE_DAYS", int(d.PasswordMaxAge/(24*time.Hour)))) * 24 * time.Hour
+	p.SessionIdle = time.Duration(envInt("SESSION_IDLE_MINUTES", int(d.SessionIdle/time.Minute))) * time.Minute
+	p.SessionMax = time.Duration(envInt("SESSION_MAX_HOURS", int(d.SessionMax/time.Hour))) * time.Hour
+	fs.Func("lock-failures", "failed sign-ins before the account locks (default 5)", intInto(&p.MaxFailures))
+	fs.Func("lock-minutes", "how long a lock lasts (default 15)", durInto(&p.LockFor, time.Minute))
+	fs.Func("password-max-age-days", "days before a password must be changed; 0 never (default 90)", durInto(&p.PasswordMaxAge, 24*time.Hour))
+	fs.Func("session-idle-minutes", "a session ends after this long unused (default 30)", durInto(&p.SessionIdle, time.Minute))
+	fs.Func("session-max-hours", "a session ends after this long in any case (default 12)", durInto(&p.SessionMax, time.Hour))
+}
+
+func intInto(dst *int) func(string) error {
+	return func(s string) error {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return errors.New("a non-negative integer is expected")
+		}
+		*dst = n
+		return nil
+	}
+}
+
+func durInto(dst *time.Duration, unit time.Duration) func(string) error {
+	return func(s string) error {
+		var n int
+		if err := intInto(&n)(s); err != nil {
+			return err
+		}
+		*dst = time.Duration(n) * unit
+		return nil
+	}
+}
+
+// loopback reports whether a listen address is only reachable from this
+// machine.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func serve(ctx context.Context, cfg config, sc serveConfig, stdout io.Writer) error {
+	if sc.demo && !loopback(sc.addr) && !sc.demoOnNetwork {
+		return fmt.Errorf("--demo 的演示口令和令牌是公开的，只在本机回环地址上提供；%s 不是回环地址（确需在网络上演示请加 --demo-on-network） / "+
+			"--demo's passwords and tokens are public, so it listens only on a loopback address; %s is not one (add --demo-on-network to demonstrate on a network)", sc.addr, sc.addr)
+	}
 	db, err := open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if demo {
+	if sc.demo {
 		switch err := seeds.Demo(ctx, db); {
 		case errors.Is(err, seeds.ErrAlreadySeeded):
 			slog.Info("database already holds data; demo not loaded again", "db", cfg.db)
@@ -227,18 +325,22 @@ func serve(ctx context.Context, cfg config, addr string, demo bool, stdout io.Wr
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", sc.addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: handlers.New(handlers.Deps{DB: db, Procedure: procedure}), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
+	sc.policy.AllowDemo = sc.demo
+	srv := &http.Server{Handler: handlers.New(handlers.Deps{DB: db, Procedure: procedure, Auth: sc.policy}),
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
 	url := "http://" + ln.Addr().String()
-	if strings.HasPrefix(ln.Addr().String(), "[::]") || strings.HasPrefix(ln.Addr().String(), "0.0.0.0") {
-		url = "http://localhost:" + ln.Addr().(*net.TCPAddr).AddrPort().String()[strings.LastIndex(ln.Addr().String(), ":")+1:]
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		url = fmt.Sprintf("http://localhost:%d", tcp.Port)
 	}
-	fmt.Fprintf(stdout, "decisiond 已启动 / listening on %s  (database: %s %s, rules: %s)\n", url, db.Dialect(), cfg.db, cfg.rules)
-	if demo {
+	fmt.Fprintf(stdout, "decisiond 已启动 / listening on %s (address %s; database: %s %s, rules: %s)\n", url, ln.Addr(), db.Dialect(), cfg.db, cfg.rules)
+	if sc.demo {
 		printDemo(stdout, url)
+	} else {
+		fmt.Fprintf(stdout, "登录 / sign in: %s/login\n", url)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -257,81 +359,10 @@ func printDemo(w io.Writer, url string) {
 	if url == "" {
 		url = "http://127.0.0.1:8080"
 	}
-	fmt.Fprintln(w, "演示账号令牌 / demo sign-in tokens (send as  Authorization: Bearer <token>):")
+	fmt.Fprintf(w, "演示账号 / demo accounts — 在浏览器打开 / open %s/login ，口令 / password: %s\n", url, seeds.DemoPassword)
+	fmt.Fprintln(w, "（演示口令和 demo-* 令牌仅在 --demo 运行时有效 / demo passwords and demo-* tokens work only while --demo is on）")
 	for _, u := range seeds.DemoUsers {
-		fmt.Fprintf(w, "  %-9s %-14s %-24s token %s\n", u.Name, strings.Join(u.Roles, ","), u.DisplayName, u.Token)
+		fmt.Fprintf(w, "  %-9s %-16s %-20s token %s\n", u.Name, strings.Join(u.Roles, ","), u.DisplayName, u.Token)
 	}
-	fmt.Fprintf(w, "try: curl -H 'Authorization: Bearer demo-office' %s/api/v1/decisions\n", url)
-}
-
-func userCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: decisiond user create --name N --role R[,R] --unit UNIT")
-	}
-	var cfg config
-	fs := newFlags("user create", &cfg, stderr)
-	name := fs.String("name", "", "login name")
-	display := fs.String("display-name", "", "name shown in records (default: the login name)")
-	roles := fs.String("role", "", "roles, comma-separated: "+roleCodes())
-	unit := fs.String("unit", "", "unit name (as in GET /api/v1/units)")
-	head := fs.Bool("head", false, "the head of the decision organ (行政首长)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	db, err := open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	nu := store.NewUser{Name: *name, DisplayName: *display, Head: *head}
-	for _, r := range strings.Split(*roles, ",") {
-		if r = strings.TrimSpace(r); r != "" {
-			nu.Roles = append(nu.Roles, r)
-		}
-	}
-	if *unit != "" {
-		u, err := db.UnitByName(ctx, *unit)
-		if err != nil {
-			return err
-		}
-		nu.UnitID = &u.ID
-	}
-	u, err := db.CreateUser(ctx, store.System, nu)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "user %s created (id %d, roles %s)\n", u.Name, u.ID, u.Roles)
-	return nil
-}
-
-func roleCodes() string {
-	var out []string
-	for _, r := range workflow.AllRoles {
-		out = append(out, r.Code)
-	}
-	return strings.Join(out, ", ")
-}
-
-func tokenCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: decisiond token create --user N")
-	}
-	var cfg config
-	fs := newFlags("token create", &cfg, stderr)
-	user := fs.String("user", "", "login name")
-	label := fs.String("label", "cli", "what the token is for")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	db, err := open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	tok, err := db.CreateToken(ctx, store.System, *user, *label, "")
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, tok)
-	return nil
+	fmt.Fprintf(w, "API: curl -H 'Authorization: Bearer demo-office' %s/api/v1/decisions\n", url)
 }

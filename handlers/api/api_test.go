@@ -459,7 +459,9 @@ func TestBadInput(t *testing.T) {
 				{"no token on GET", "GET", fmt.Sprintf("/api/v1/decisions/%d", d.ID), "", nil, 401, workflow.CodeUnauthenticated, nil},
 				{"wrong role", "POST", ev, office, revise(goodDraft), 403, workflow.CodeForbidden, nil},
 				{"reviewer may not start participation", "POST", ev, tokenOf(t, "reviewer"), eventBody(workflow.EvStartParticipation, v, fareStep(t, workflow.EvStartParticipation).Payload(&e.Fx.Env)), 403, workflow.CodeForbidden, nil},
-				{"admin never advances a decision", "POST", ev, tokenOf(t, "admin"), eventBody(workflow.EvWithdraw, v, map[string]any{"reason": "测试"}), 403, workflow.CodeForbidden, nil},
+				{"sysadmin never advances a decision", "POST", ev, tokenOf(t, "sysadmin"), eventBody(workflow.EvWithdraw, v, map[string]any{"reason": "测试"}), 403, workflow.CodeForbidden, nil},
+				{"secadmin never advances a decision", "POST", ev, tokenOf(t, "secadmin"), eventBody(workflow.EvLaunch, v, map[string]any{"reason": "测试"}), 403, workflow.CodeForbidden, nil},
+				{"auditor never advances a decision", "POST", ev, tokenOf(t, "auditor"), eventBody(workflow.EvReviseDraft, v, goodDraft), 403, workflow.CodeForbidden, nil},
 				{"executor may not create", "POST", "/api/v1/decisions", tokenOf(t, "executor"), create(nil), 403, workflow.CodeForbidden, nil},
 
 				// When.
@@ -519,13 +521,20 @@ func TestBadInput(t *testing.T) {
 				})
 			}
 
-			// None of it wrote anything.
+			// None of it wrote anything but the security events of the 403s
+			// (等保 安全审计: every refused state-changing request is audited).
+			refusals := 0
+			for _, c := range cases {
+				if c.status == 403 && c.method != "GET" {
+					refusals++
+				}
+			}
 			now, _ := e.GetDecision(t, "drafter", d.ID)
 			if now.Version != v || now.State != string(workflow.StDrafting) {
 				t.Errorf("bad requests changed the decision: %+v", now)
 			}
-			if n := e.AuditTotal(t); n != total {
-				t.Errorf("bad requests added %d audit events", n-total)
+			if n := e.AuditTotal(t); n != total+refusals {
+				t.Errorf("bad requests added %d audit events; want exactly the %d refusals", n-total, refusals)
 			}
 			e.Verify(t)
 		})

@@ -17,7 +17,7 @@ func (a *API) DecisionAudit(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	if _, err := a.db.Decision(c.Request.Context(), id); err != nil {
+	if _, err := a.db.Decision(c.Request.Context(), httpx.Actor(c), id); err != nil {
 		httpx.Fail(c, err)
 		return
 	}
@@ -39,7 +39,7 @@ func (a *API) auditList(c *gin.Context, decisionID *int64) {
 		httpx.Fail(c, err)
 		return
 	}
-	evs, total, err := a.db.Audit(c.Request.Context(), f)
+	evs, total, err := a.db.Audit(c.Request.Context(), httpx.Actor(c), f)
 	if err != nil {
 		httpx.Fail(c, err)
 		return
@@ -47,8 +47,14 @@ func (a *API) auditList(c *gin.Context, decisionID *int64) {
 	c.PureJSON(http.StatusOK, Paged[store.AuditEvent]{Items: nonNil(evs), Meta: httpx.Meta(f.Page, total)})
 }
 
-// Verify: GET /api/v1/audit/verify — walk the chain.
+// Verify: GET /api/v1/audit/verify — walk the chain (the auditor and
+// leaders; rate-limited per person).
 func (a *API) Verify(c *gin.Context) {
+	if !workflow.MayVerify(httpx.Actor(c)) {
+		httpx.Fail(c, &workflow.Error{Code: workflow.CodeForbidden, Rule: "role_required",
+			ZH: "仅审计管理员和领导可校验审计链", EN: "only the auditor and leaders verify the audit chain"})
+		return
+	}
 	res, err := a.db.Verify(c.Request.Context())
 	if err != nil {
 		httpx.Fail(c, err)

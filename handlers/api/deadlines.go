@@ -25,7 +25,7 @@ func (a *API) Deadlines(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	ds, err := a.db.AllDeadlines(c.Request.Context(), overdue)
+	ds, err := a.db.AllDeadlines(c.Request.Context(), httpx.Actor(c), overdue)
 	if err != nil {
 		httpx.Fail(c, err)
 		return
@@ -40,7 +40,7 @@ func (a *API) DecisionDeadlines(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	ds, err := a.db.Deadlines(c.Request.Context(), id)
+	ds, err := a.db.Deadlines(c.Request.Context(), httpx.Actor(c), id)
 	if err != nil {
 		httpx.Fail(c, err)
 		return

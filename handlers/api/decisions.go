@@ -71,7 +71,7 @@ func (a *API) ListDecisions(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	ds, total, err := a.db.Decisions(c.Request.Context(), f)
+	ds, total, err := a.db.Decisions(c.Request.Context(), httpx.Actor(c), f)
 	if err != nil {
 		httpx.Fail(c, err)
 		return
@@ -92,13 +92,13 @@ func (a *API) GetDecision(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	d, err := a.db.Decision(c.Request.Context(), id)
+	d, err := a.db.Decision(c.Request.Context(), httpx.Actor(c), id)
 	if err != nil {
 		httpx.Fail(c, err)
 		return
 	}
 	v := a.view(*d, httpx.Actor(c))
-	if v.Deadlines, err = a.db.Deadlines(c.Request.Context(), id); err != nil {
+	if v.Deadlines, err = a.db.Deadlines(c.Request.Context(), httpx.Actor(c), id); err != nil {
 		httpx.Fail(c, err)
 		return
 	}
@@ -112,7 +112,7 @@ func (a *API) Drafts(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	ds, err := a.db.Drafts(c.Request.Context(), id)
+	ds, err := a.db.Drafts(c.Request.Context(), httpx.Actor(c), id)
 	if err != nil {
 		httpx.Fail(c, err)
 		return
@@ -127,7 +127,7 @@ func (a *API) Records(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	rs, err := a.db.Records(c.Request.Context(), id)
+	rs, err := a.db.Records(c.Request.Context(), httpx.Actor(c), id)
 	if err != nil {
 		httpx.Fail(c, err)
 		return

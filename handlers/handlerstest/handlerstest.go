@@ -39,7 +39,7 @@ func New(tb testing.TB, open func(testing.TB) (*store.DB, string)) *Env {
 	tb.Helper()
 	db, _ := open(tb)
 	fx := storetest.Base(tb, db)
-	srv := httptest.NewServer(handlers.New(handlers.Deps{DB: db}))
+	srv := httptest.NewServer(handlers.New(handlers.Deps{DB: db, Auth: store.AuthPolicy{AllowDemo: true}}))
 	tb.Cleanup(srv.Close)
 	return &Env{DB: db, Fx: fx, Srv: srv, HTTP: srv.Client()}
 }

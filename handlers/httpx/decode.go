@@ -73,6 +73,9 @@ func DecodeStrict(body []byte, v any) error {
 	if body[0] != '{' {
 		return Invalid("body", "请求体应为 JSON 对象", "the body must be a JSON object")
 	}
+	if err := workflow.CheckJSON(body, "body"); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {

@@ -90,6 +90,9 @@ func Fail(c *gin.Context, err error) {
 		return
 	}
 	p, internal := ProblemOf(err)
+	if p.Rule != "" {
+		c.Set(RefusalRuleKey, p.Rule)
+	}
 	if internal {
 		slog.ErrorContext(c.Request.Context(), "internal error", "method", c.Request.Method, "route", c.FullPath(), "err", err)
 	}
@@ -111,6 +114,9 @@ func Fail(c *gin.Context, err error) {
 	c.Header("Content-Type", "application/problem+json; charset=utf-8")
 	c.PureJSON(p.Status, p)
 }
+
+// RefusalRuleKey holds the rule of a refusal for the security log.
+const RefusalRuleKey = "decisiond.rule"
 
 // WantsHTML reports whether the client is a browser asking for a page:
 // its Accept names text/html before any JSON type.

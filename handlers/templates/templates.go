@@ -21,7 +21,7 @@ import (
 	"decisiond/workflow"
 )
 
-//go:embed layout errors
+//go:embed layout errors auth console
 var files embed.FS
 
 var (

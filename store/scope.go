@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"decisiond/workflow"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// The access policy (workflow.Scope, workflow.AuditScope) written as SQL.
+// Every query of decisions, drafts, records, audit events and deadlines
+// goes through one of these, so nothing is filtered after fetching.
+
+// scopeSQL is the condition that a decision (alias d) lies in the scope.
+func scopeSQL(s workflow.Scope, d string) (string, []any) {
+	if s.All {
+		return "1=1", nil
+	}
+	var or []string
+	var args []any
+	in := func(col string, ids []int64) {
+		if len(ids) == 0 {
+			return
+		}
+		or = append(or, col+" IN ("+marks(len(ids))+")")
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	}
+	in(d+".organ_id", s.OrganIDs)
+	in(d+".organ_id", s.ReviewOrganIDs)
+	in(d+".undertaking_unit_id", s.UndertakingUnitIDs)
+	if len(s.ExecutionUnitIDs) > 0 {
+		or = append(or, "EXISTS (SELECT 1 FROM decision_units du WHERE du.decision_id = "+d+".id AND du.unit_id IN ("+marks(len(s.ExecutionUnitIDs))+"))")
+		for _, id := range s.ExecutionUnitIDs {
+			args = append(args, id)
+		}
+	}
+	if len(or) == 0 {
+		return "1=0", nil
+	}
+	return "(" + strings.Join(or, " OR ") + ")", args
+}
+
+// auditScopeSQL is the condition that an audit event (alias a) lies in the
+// audit scope.
+func auditScopeSQL(s workflow.AuditScope, a string) (string, []any) {
+	if s.All {
+		return "1=1", nil
+	}
+	dc, args := scopeSQL(s.Decisions, "sd")
+	cond := a + ".decision_id IN (SELECT sd.id FROM decisions sd WHERE " + dc + ")"
+	if len(s.OrganIDs) > 0 {
+		cond = "(" + a + ".organ_id IN (" + marks(len(s.OrganIDs)) + ") OR " + a + ".decision_id IN (SELECT od.id FROM decisions od WHERE od.organ_id IN (" +
+			marks(len(s.OrganIDs)) + ")) OR " + cond + ")"
+		var pre []any
+		for range 2 {
+			for _, id := range s.OrganIDs {
+				pre = append(pre, id)
+			}
+		}
+		args = append(pre, args...)
+	}
+	return cond, args
+}
+
+func marks(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// scopeOf is the actor's view scope, with the organ directory read in q.
+func (db *DB) scopeOf(ctx context.Context, q sqlx.QueryerContext, actor workflow.Actor) (workflow.Scope, map[int64]workflow.Unit, error) {
+	units, err := unitMap(ctx, q)
+	if err != nil {
+		return workflow.Scope{}, nil, err
+	}
+	return workflow.ViewScope(actor, units), units, nil
+}
+
+// executionUnits lists the units a decision's approving meeting named.
+func executionUnits(ctx context.Context, q sqlx.QueryerContext, decisionID int64) ([]int64, error) {
+	var ids []int64
+	err := sqlx.SelectContext(ctx, q, &ids, sqlx.Rebind(bindOf(q), `SELECT unit_id FROM decision_units WHERE decision_id = ? ORDER BY unit_id`), decisionID)
+	return ids, err
+}
+
+// visibleDecision loads a decision the actor may see; one outside their
+// scope is not_found, exactly like one that does not exist.
+func (db *DB) visibleDecision(ctx context.Context, q sqlx.QueryerContext, actor workflow.Actor, id int64, lock string) (*decisionRow, []int64, map[int64]workflow.Unit, error) {
+	row, err := db.loadDecisionRow(ctx, q, id, lock)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	units, err := unitMap(ctx, q)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	exec, err := executionUnits(ctx, q, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if !workflow.CanView(actor, row.decision(), exec, units) {
+		return nil, nil, nil, errNotFound
+	}
+	return row, exec, units, nil
+}
