@@ -26,6 +26,7 @@ type decisionRow struct {
 	PublicConcern        bool   `db:"public_concern"`
 	AffectsSpecificGroup bool   `db:"affects_specific_group"`
 	CatalogueItemID      *int64 `db:"catalogue_item_id"`
+	HearingRequired      bool   `db:"hearing_required"`
 	State                string `db:"state"`
 	Version              int64  `db:"version"`
 	CurrentDraftHash     string `db:"current_draft_hash"`
@@ -38,13 +39,14 @@ type decisionRow struct {
 }
 
 const decisionCols = `id, title, organ_id, undertaking_unit_id, category, domains, technical, risk_relevant, non_disclosable,
-	affects_market, public_concern, affects_specific_group, catalogue_item_id, state, version, current_draft_hash,
+	affects_market, public_concern, affects_specific_group, catalogue_item_id, hearing_required, state, version, current_draft_hash,
 	legality_floor, parent_id, created_by, created_at, updated_at, state_since`
 
 func (r *decisionRow) decision() workflow.Decision {
 	d := workflow.Decision{ID: r.ID, Title: r.Title, OrganID: r.OrganID, UndertakingUnitID: r.UndertakingUnitID,
 		Flags: workflow.Flags{Category: r.Category, Technical: r.Technical, RiskRelevant: r.RiskRelevant, NonDisclosable: r.NonDisclosable,
-			AffectsMarket: r.AffectsMarket, PublicConcern: r.PublicConcern, AffectsSpecificGroup: r.AffectsSpecificGroup, CatalogueItemID: r.CatalogueItemID},
+			AffectsMarket: r.AffectsMarket, PublicConcern: r.PublicConcern, AffectsSpecificGroup: r.AffectsSpecificGroup, CatalogueItemID: r.CatalogueItemID,
+			HearingRequired: r.HearingRequired},
 		State: workflow.State(r.State), Version: r.Version, CurrentDraftHash: r.CurrentDraftHash, ParentID: r.ParentID,
 		CreatedBy: r.CreatedBy, CreatedAt: parseTS(r.CreatedAt), UpdatedAt: parseTS(r.UpdatedAt), StateSince: parseTS(r.StateSince)}
 	_ = json.Unmarshal([]byte(r.Domains), &d.Domains)
@@ -115,11 +117,11 @@ func (db *DB) insertDecision(ctx context.Context, tx *sqlx.Tx, d *workflow.Decis
 	domains, _ := json.Marshal(d.Domains)
 	d.CreatedAt, d.UpdatedAt, d.StateSince = now, now, now
 	return tx.GetContext(ctx, &d.ID, tx.Rebind(`INSERT INTO decisions (title, organ_id, undertaking_unit_id, category, domains,
-		technical, risk_relevant, non_disclosable, affects_market, public_concern, affects_specific_group, catalogue_item_id,
+		technical, risk_relevant, non_disclosable, affects_market, public_concern, affects_specific_group, catalogue_item_id, hearing_required,
 		state, version, current_draft_hash, parent_id, created_by, created_at, updated_at, state_since)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		d.Title, d.OrganID, d.UndertakingUnitID, d.Category, string(domains), d.Technical, d.RiskRelevant, d.NonDisclosable,
-		d.AffectsMarket, d.PublicConcern, d.AffectsSpecificGroup, d.CatalogueItemID, string(d.State), d.Version,
+		d.AffectsMarket, d.PublicConcern, d.AffectsSpecificGroup, d.CatalogueItemID, d.HearingRequired, string(d.State), d.Version,
 		d.CurrentDraftHash, d.ParentID, d.CreatedBy, ts(now), ts(now), ts(now))
 }
 
@@ -300,10 +302,10 @@ func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act work
 	domains, _ := json.Marshal(d.Domains)
 	r, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE decisions SET state = ?, version = ?, current_draft_hash = ?, legality_floor = ?,
 		undertaking_unit_id = ?, category = ?, domains = ?, technical = ?, risk_relevant = ?, non_disclosable = ?, affects_market = ?,
-		public_concern = ?, affects_specific_group = ?, catalogue_item_id = ?, updated_at = ?, state_since = ?
+		public_concern = ?, affects_specific_group = ?, catalogue_item_id = ?, hearing_required = ?, updated_at = ?, state_since = ?
 		WHERE id = ? AND version = ?`),
 		string(d.State), d.Version, d.CurrentDraftHash, floor, d.UndertakingUnitID, d.Category, string(domains), d.Technical,
-		d.RiskRelevant, d.NonDisclosable, d.AffectsMarket, d.PublicConcern, d.AffectsSpecificGroup, d.CatalogueItemID,
+		d.RiskRelevant, d.NonDisclosable, d.AffectsMarket, d.PublicConcern, d.AffectsSpecificGroup, d.CatalogueItemID, d.HearingRequired,
 		ts(now), ts(d.StateSince), d.ID, expected)
 	if err != nil {
 		return nil, fmt.Errorf("update decision: %w", err)

@@ -48,6 +48,7 @@ var FlagFields = []Field{
 	{Name: "public_concern", Kind: KBool},
 	{Name: "affects_specific_group", Kind: KBool},
 	{Name: "catalogue_item_id", Kind: KID},
+	{Name: "hearing_required", Kind: KBool},
 }
 
 // eventTable is the procedure of PROCEDURE.md § Events.

@@ -296,7 +296,7 @@ func amendFlags(f *Facts, a *Act, o *Outcome) {
 func FlagsFrom(m map[string]any) Flags {
 	fl := Flags{Category: str(m, "category"), Domains: texts(m, "domains"),
 		Technical: boolean(m, "technical"), RiskRelevant: boolean(m, "risk_relevant"), NonDisclosable: boolean(m, "non_disclosable"),
-		AffectsMarket: boolean(m, "affects_market"), PublicConcern: boolean(m, "public_concern"), AffectsSpecificGroup: boolean(m, "affects_specific_group")}
+		AffectsMarket: boolean(m, "affects_market"), PublicConcern: boolean(m, "public_concern"), AffectsSpecificGroup: boolean(m, "affects_specific_group"), HearingRequired: boolean(m, "hearing_required")}
 	if fl.Domains == nil {
 		fl.Domains = []string{}
 	}

@@ -104,6 +104,9 @@ type Flags struct {
 	PublicConcern        bool     `json:"public_concern"`
 	AffectsSpecificGroup bool     `json:"affects_specific_group"`
 	CatalogueItemID      *int64   `json:"catalogue_item_id"`
+	// HearingRequired: a hearing must be held before participation
+	// completes (the catalogue item requires one, Art. 16; QH (八)).
+	HearingRequired bool `json:"hearing_required"`
 }
 
 // Decision is one major administrative decision.
