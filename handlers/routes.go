@@ -30,6 +30,27 @@ type Deps struct {
 	DB        *store.DB
 	Procedure *workflow.Procedure // built once by cmd and shared with the store
 	Auth      store.AuthPolicy    // zero: store.DefaultAuthPolicy
+	Limits    Limits              // zero fields: the defaults
+}
+
+// Limits are the rate limits: a burst, then one more per interval.
+type Limits struct {
+	SignIn    int // sign-in attempts per address (default 10, then one per 6 s)
+	Failing   int // failing credentials per address (default 20, then one per 6 s)
+	Expensive int // expensive reads per person: verify, deadlines across decisions, exports (default 6, then one per 10 s)
+}
+
+func (l Limits) orDefault() Limits {
+	if l.SignIn == 0 {
+		l.SignIn = 10
+	}
+	if l.Failing == 0 {
+		l.Failing = 20
+	}
+	if l.Expensive == 0 {
+		l.Expensive = 6
+	}
+	return l
 }
 
 // Route is one row of the route table (the access-matrix test reads it).
@@ -71,9 +92,10 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 	})
 
 	a := api.New(d.DB, d.Procedure)
-	au := auth.New(d.DB, d.Auth)
+	lim := d.Limits.orDefault()
+	au := auth.New(d.DB, d.Auth, httpx.NewLimiter(6*time.Second, lim.SignIn), httpx.NewLimiter(6*time.Second, lim.Failing))
 	k := console.New(d.DB)
-	expensive := perUser(httpx.NewLimiter(10*time.Second, 6))
+	expensive := perUser(httpx.NewLimiter(10*time.Second, lim.Expensive))
 
 	// Anonymous: health, assets, sign-in, display preferences.
 	r.GET("/healthz", a.Healthz)
@@ -196,7 +218,16 @@ func cleanRequest(c *gin.Context) {
 func auditRefusals(db *store.DB) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Next()
-		if c.Writer.Status() != http.StatusForbidden || c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
+		if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
+			return
+		}
+		rule := ""
+		if v, ok := c.Get(httpx.RefusalRuleKey); ok {
+			rule, _ = v.(string)
+		}
+		// 403s, and every refusal by a separation-of-duties rule (Art. 36
+		// ¶2 keeps its own 422 code).
+		if c.Writer.Status() != http.StatusForbidden && !strings.HasPrefix(rule, "sod_") {
 			return
 		}
 		a, ok := httpx.ActorOf(c)
@@ -207,11 +238,11 @@ func auditRefusals(db *store.DB) gin.HandlerFunc {
 		if n, err := strconv.ParseInt(c.Param("id"), 10, 64); err == nil && strings.HasPrefix(c.FullPath(), "/api/v1/decisions/") {
 			dec = &n
 		}
-		rule := ""
-		if v, ok := c.Get(httpx.RefusalRuleKey); ok {
-			rule, _ = v.(string)
+		code := workflow.CodeForbidden
+		if v, ok := c.Get(httpx.RefusalCodeKey); ok {
+			code, _ = v.(string)
 		}
-		if err := db.RecordRefusal(c.Request.Context(), a, c.Request.Method, c.FullPath(), dec, workflow.CodeForbidden, rule); err != nil {
+		if err := db.RecordRefusal(c.Request.Context(), a, c.Request.Method, c.FullPath(), dec, code, rule); err != nil {
 			slog.ErrorContext(c.Request.Context(), "record refusal", "err", err)
 		}
 	}

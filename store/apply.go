@@ -79,7 +79,7 @@ func (db *DB) CreateDecision(ctx context.Context, data map[string]any, actor wor
 		if err != nil {
 			return err
 		}
-		if !actor.System && !workflow.CanView(actor, *d, nil, units) {
+		if !actor.System && (workflow.OrganOf(units, actor.UnitID) != d.OrganID || !workflow.CanView(actor, *d, nil, units)) {
 			return &workflow.Error{Code: workflow.CodeForbidden, Rule: "organ_scope",
 				ZH: "只能为本机关（或本单位承办）登记决策事项建议", EN: "you may record proposals only for your own organ (or your own unit's undertaking)"}
 		}

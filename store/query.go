@@ -102,6 +102,21 @@ func likeEscape(s string) string {
 	return strings.NewReplacer(`%`, ``, `_`, ``).Replace(s)
 }
 
+// DecisionAuditVisible reports (nil) whether the actor may read the audit
+// trail of the decision: it is in their scope, or they read the whole trail.
+func (db *DB) DecisionAuditVisible(ctx context.Context, actor workflow.Actor, id int64) error {
+	units, err := unitMap(ctx, db.r)
+	if err != nil {
+		return err
+	}
+	if workflow.AuditScopeOf(actor, units).All {
+		_, err := db.loadDecisionRow(ctx, db.r, id, "")
+		return err
+	}
+	_, err = db.Decision(ctx, actor, id)
+	return err
+}
+
 // Drafts lists a decision's draft versions, oldest first (a decision the
 // actor may see).
 func (db *DB) Drafts(ctx context.Context, actor workflow.Actor, decisionID int64) ([]workflow.Draft, error) {

@@ -166,6 +166,10 @@ type NewUnit struct {
 // CreateUnit adds an organ or unit (an audited act of the system
 // administrator). Errors: forbidden, validation_failed.
 func (db *DB) CreateUnit(ctx context.Context, actor workflow.Actor, nu NewUnit) (*workflow.Unit, error) {
+	role, err := require(actor, workflow.RoleSysadmin)
+	if err != nil {
+		return nil, err
+	}
 	var inv workflow.Invalid
 	nu.Name, nu.ShortName = strings.TrimSpace(nu.Name), strings.TrimSpace(nu.ShortName)
 	if nu.Name == "" {
@@ -175,10 +179,6 @@ func (db *DB) CreateUnit(ctx context.Context, actor workflow.Actor, nu NewUnit) 
 		inv.Add("kind", "类型应为 organ（决策机关）或 unit（单位）", "kind must be organ or unit")
 	}
 	if err := inv.Err(); err != nil {
-		return nil, err
-	}
-	role, err := require(actor, workflow.RoleSysadmin)
-	if err != nil {
 		return nil, err
 	}
 	u := &workflow.Unit{Name: nu.Name, ShortName: nu.ShortName, Kind: nu.Kind, ParentID: nu.ParentID}
@@ -328,6 +328,10 @@ func joinRoles(rs []workflow.Role) string {
 // (三员分立), so a user created with roles needs the security administrator
 // or the command line. Errors: forbidden, validation_failed.
 func (db *DB) CreateUser(ctx context.Context, actor workflow.Actor, nu NewUser) (*User, error) {
+	role, err := require(actor, workflow.RoleSysadmin)
+	if err != nil {
+		return nil, err
+	}
 	var inv workflow.Invalid
 	nu.Name, nu.DisplayName = strings.TrimSpace(nu.Name), strings.TrimSpace(nu.DisplayName)
 	if nu.Name == "" {
@@ -343,10 +347,6 @@ func (db *DB) CreateUser(ctx context.Context, actor workflow.Actor, nu NewUser) 
 		return nil, err
 	}
 	if err := workflow.CheckAdminRoles(roles); err != nil {
-		return nil, err
-	}
-	role, err := require(actor, workflow.RoleSysadmin)
-	if err != nil {
 		return nil, err
 	}
 	if len(roles) > 0 && !actor.System {
@@ -401,13 +401,13 @@ func organOfUser(units map[int64]workflow.Unit, u *User) *int64 {
 // security administrator). Nobody changes their own roles, and 三员分立 holds.
 // Errors: forbidden, not_found, validation_failed.
 func (db *DB) SetRoles(ctx context.Context, actor workflow.Actor, userID int64, roles []string) (*User, error) {
+	role, err := require(actor, workflow.RoleSecadmin)
+	if err != nil {
+		return nil, err
+	}
 	var inv workflow.Invalid
 	rs := validRoles(roles, &inv)
 	if err := inv.Err(); err != nil {
-		return nil, err
-	}
-	role, err := require(actor, workflow.RoleSecadmin)
-	if err != nil {
 		return nil, err
 	}
 	if err := workflow.CheckAdminRoles(rs); err != nil {

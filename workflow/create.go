@@ -34,7 +34,8 @@ func NewDecision(data map[string]any, actor Actor, units map[int64]Unit) (*Decis
 		inv.Add("organ_id", "所指决策机关不存在", "no such organ")
 	}
 	var uu *int64
-	if n := id(data, "undertaking_unit_id"); n == 0 && actor.Has(RoleUndertaking) && !actor.Has(RoleOffice) && !actor.Has(RoleLeader) && actor.UnitID != 0 {
+	if n := id(data, "undertaking_unit_id"); n == 0 && actor.Has(RoleUndertaking) && !actor.Has(RoleOffice) && !actor.Has(RoleLeader) &&
+		actor.UnitID != 0 && OrganOf(units, actor.UnitID) == organ {
 		// An undertaking unit's proposal is its own (Art. 10 ¶2).
 		n = actor.UnitID
 		uu = &n
@@ -43,6 +44,9 @@ func NewDecision(data map[string]any, actor Actor, units map[int64]Unit) (*Decis
 			inv.Add("undertaking_unit_id", "所指承办单位不存在", "no such unit")
 		}
 		uu = &n
+	}
+	if uu != nil && inv.Err() == nil && OrganOf(units, *uu) != organ {
+		inv.Add("undertaking_unit_id", "承办单位不属于该决策机关", "the undertaking unit does not belong to this organ")
 	}
 	if err := inv.Err(); err != nil {
 		return nil, err

@@ -109,6 +109,9 @@ func unitExists(field string) Guard {
 		if !ok || u.Kind != "unit" {
 			return dataErr(field, "所指单位不存在", "no such unit")
 		}
+		if OrganOf(f.Units, u.ID) != f.Decision.OrganID {
+			return dataErr(field, "所指单位不属于本决策机关", "the unit does not belong to this decision's organ")
+		}
 		return nil
 	}
 }

@@ -306,7 +306,11 @@ func separation(f *Facts, a *Act) error {
 			continue
 		}
 		if r.Refuse != nil {
-			return r.Refuse(f, a)
+			err := r.Refuse(f, a)
+			if e, ok := AsError(err); ok && e.Rule == "" {
+				e.Rule = r.ID // the rule's own code stays; the rule is named for the security log
+			}
+			return err
 		}
 		return sodError(r.ID, r.Article, r.ZH, r.EN)
 	}

@@ -17,7 +17,9 @@ func (a *API) DecisionAudit(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	if _, err := a.db.Decision(c.Request.Context(), httpx.Actor(c), id); err != nil {
+	// The decision must exist for the caller: in their scope, or anywhere
+	// for whoever reads the whole trail (the auditor).
+	if err := a.db.DecisionAuditVisible(c.Request.Context(), httpx.Actor(c), id); err != nil {
 		httpx.Fail(c, err)
 		return
 	}

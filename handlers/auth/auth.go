@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"decisiond/handlers/httpx"
 	"decisiond/handlers/templates"
@@ -30,11 +29,10 @@ type Auth struct {
 	failing *httpx.Limiter // failing credentials per address (only failures spend it)
 }
 
-// New builds the authenticator with the deployment's sign-in policy.
-func New(db *store.DB, p store.AuthPolicy) *Auth {
-	return &Auth{db: db, policy: p,
-		signIn:  httpx.NewLimiter(6*time.Second, 10),
-		failing: httpx.NewLimiter(6*time.Second, 20)}
+// New builds the authenticator with the deployment's sign-in policy and
+// the per-address budgets of sign-in attempts and of failing credentials.
+func New(db *store.DB, p store.AuthPolicy, signIn, failing *httpx.Limiter) *Auth {
+	return &Auth{db: db, policy: p, signIn: signIn, failing: failing}
 }
 
 // Policy is the sign-in policy in force.

@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -34,14 +36,95 @@ type Env struct {
 }
 
 // New starts a test server over a store opened by open, loaded with the
-// demo organ, units and users.
+// demo organ, units and users; demo credentials work (as under --demo).
 func New(tb testing.TB, open func(testing.TB) (*store.DB, string)) *Env {
 	tb.Helper()
 	db, _ := open(tb)
+	return Start(tb, db, store.AuthPolicy{AllowDemo: true})
+}
+
+// Start loads the demo organ, units and users into db and starts a test
+// server over it with the sign-in policy p (zero durations: the defaults)
+// and rate limits generous enough for a test's many requests.
+func Start(tb testing.TB, db *store.DB, p store.AuthPolicy) *Env {
+	tb.Helper()
+	return StartWith(tb, db, p, handlers.Limits{SignIn: 10000, Failing: 10000, Expensive: 10000})
+}
+
+// StartWith is Start with the given rate limits (zero fields: the
+// production defaults).
+func StartWith(tb testing.TB, db *store.DB, p store.AuthPolicy, l handlers.Limits) *Env {
+	tb.Helper()
 	fx := storetest.Base(tb, db)
-	srv := httptest.NewServer(handlers.New(handlers.Deps{DB: db, Auth: store.AuthPolicy{AllowDemo: true}}))
+	if p.SessionIdle == 0 {
+		allow := p.AllowDemo
+		p = store.DefaultAuthPolicy
+		p.AllowDemo = allow
+	}
+	srv := httptest.NewServer(handlers.New(handlers.Deps{DB: db, Auth: p, Limits: l}))
 	tb.Cleanup(srv.Close)
 	return &Env{DB: db, Fx: fx, Srv: srv, HTTP: srv.Client()}
+}
+
+// Browser is an HTTP client that keeps cookies and does not follow
+// redirects (so tests see each 303), like a browser session.
+func (e *Env) Browser(tb testing.TB) *http.Client {
+	tb.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &http.Client{Jar: jar, Transport: e.HTTP.Transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// Form posts a form with the browser (same-origin, as a page's form would).
+func (e *Env) Form(tb testing.TB, b *http.Client, path string, form url.Values) Response {
+	tb.Helper()
+	req, err := http.NewRequest("POST", e.Srv.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "text/html")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return e.Send(tb, b, req)
+}
+
+// Page gets a page with the browser.
+func (e *Env) Page(tb testing.TB, b *http.Client, path string) Response {
+	tb.Helper()
+	req, err := http.NewRequest("GET", e.Srv.URL+path, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Accept", "text/html")
+	return e.Send(tb, b, req)
+}
+
+// Send sends a prepared request with client c (nil: the plain client).
+func (e *Env) Send(tb testing.TB, c *http.Client, req *http.Request) Response {
+	tb.Helper()
+	if c == nil {
+		c = e.HTTP
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer res.Body.Close()
+	out, err := io.ReadAll(res.Body)
+	if err != nil {
+		tb.Fatalf("%s %s: read body: %v", req.Method, req.URL.Path, err)
+	}
+	return Response{Status: res.StatusCode, Header: res.Header, Body: out}
+}
+
+// SignIn signs a browser in with a name and password; it returns the
+// answer (303 on success).
+func (e *Env) SignIn(tb testing.TB, b *http.Client, name, password string) Response {
+	tb.Helper()
+	return e.Form(tb, b, "/login", url.Values{"name": {name}, "password": {password}})
 }
 
 // Response is an HTTP response with its body read.

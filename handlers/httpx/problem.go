@@ -93,6 +93,7 @@ func Fail(c *gin.Context, err error) {
 	if p.Rule != "" {
 		c.Set(RefusalRuleKey, p.Rule)
 	}
+	c.Set(RefusalCodeKey, p.Code)
 	if internal {
 		slog.ErrorContext(c.Request.Context(), "internal error", "method", c.Request.Method, "route", c.FullPath(), "err", err)
 	}
@@ -117,6 +118,9 @@ func Fail(c *gin.Context, err error) {
 
 // RefusalRuleKey holds the rule of a refusal for the security log.
 const RefusalRuleKey = "decisiond.rule"
+
+// RefusalCodeKey holds the code of a refusal for the security log.
+const RefusalCodeKey = "decisiond.code"
 
 // WantsHTML reports whether the client is a browser asking for a page:
 // its Accept names text/html before any JSON type.

@@ -72,7 +72,7 @@ func Render(w io.Writer, name string, v *View) error {
 		return fmt.Errorf("no template %q", name)
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout/base.html", v); err != nil {
+	if err := t.ExecuteTemplate(&buf, "base.html", v); err != nil {
 		return err
 	}
 	_, err := buf.WriteTo(w)
