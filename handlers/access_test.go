@@ -167,7 +167,9 @@ type fixture struct {
 }
 
 func decisionPath(suffix string) func(f *fixture, kind string) string {
-	return func(f *fixture, kind string) string { return fmt.Sprintf("/api/v1/decisions/%d%s", f.ids[kind], suffix) }
+	return func(f *fixture, kind string) string {
+		return fmt.Sprintf("/api/v1/decisions/%d%s", f.ids[kind], suffix)
+	}
 }
 
 func fixed(p string) func(*fixture, string) string { return func(*fixture, string) string { return p } }
@@ -202,37 +204,39 @@ func matrix() map[handlers.Route]row {
 			}
 			return map[string]any{"title": "矩阵测试", "organ_id": organ, "category": "other_major"}
 		}},
-		{"GET", "/api/v1/decisions"}:                  {rule: signedIn},
-		{"GET", "/api/v1/decisions/:id"}:              {rule: scoped(), perKind: true, path: decisionPath("")},
-		{"POST", "/api/v1/decisions/:id/events"}:      {rule: event, perKind: true, path: decisionPath("/events"), body: withdraw},
-		{"GET", "/api/v1/decisions/:id/drafts"}:       {rule: scoped(), perKind: true, path: decisionPath("/drafts")},
-		{"GET", "/api/v1/decisions/:id/records"}:      {rule: scoped(), perKind: true, path: decisionPath("/records")},
-		{"GET", "/api/v1/decisions/:id/audit"}:        {rule: scoped("auditor"), perKind: true, path: decisionPath("/audit")},
-		{"GET", "/api/v1/decisions/:id/deadlines"}:    {rule: scoped(), perKind: true, path: decisionPath("/deadlines")},
-		{"GET", "/api/v1/audit"}:                      {rule: signedIn},
-		{"GET", "/api/v1/audit/verify"}:               {rule: only("leader", "auditor")},
-		{"GET", "/api/v1/deadlines"}:                  {rule: signedIn},
-		{"GET", "/api/v1/rules"}:                      {rule: signedIn},
-		{"PUT", "/api/v1/rules/active"}:               {rule: only("sysadmin"), body: func(*fixture, string) any { return map[string]any{"code": "qinghai", "reason": "矩阵测试"} }},
-		{"PUT", "/api/v1/rules/packs/:code"}:          {rule: only("sysadmin"), path: fixed("/api/v1/rules/packs/x"), body: func(*fixture, string) any { return map[string]any{"pack": map[string]any{"code": "x"}, "reason": "矩阵测试"} }},
-		{"GET", "/api/v1/calendar"}:                   {rule: signedIn},
-		{"GET", "/api/v1/calendar/workdays"}:          {rule: signedIn, path: fixed("/api/v1/calendar/workdays?from=2026-11-02&n=7")},
-		{"PUT", "/api/v1/calendar/:year"}:             {rule: only("sysadmin"), path: fixed("/api/v1/calendar/2026"), body: func(*fixture, string) any { return map[string]any{"year": 2026} }},
-		{"GET", "/api/v1/me"}:                         {rule: signedIn},
-		{"PUT", "/api/v1/me/password"}:                {rule: signedIn, body: func(*fixture, string) any { return map[string]any{"old_password": "wrong", "password": "x"} }},
-		{"GET", "/api/v1/users"}:                      {rule: only("sysadmin", "secadmin", "auditor")},
-		{"POST", "/api/v1/users"}:                     {rule: only("sysadmin"), body: func(*fixture, string) any { return map[string]any{"name": "", "display_name": "矩阵"} }},
-		{"PUT", "/api/v1/users/:id/roles"}:            {rule: only("secadmin"), path: userPath("/roles"), body: func(*fixture, string) any { return map[string]any{"roles": []string{"executor"}} }},
-		{"PUT", "/api/v1/users/:id/unit"}:             {rule: only("sysadmin"), path: userPath("/unit"), body: func(*fixture, string) any { return map[string]any{"unit": "教育局"} }},
-		{"PUT", "/api/v1/users/:id/password"}:         {rule: only("sysadmin"), path: userPath("/password"), body: func(*fixture, string) any { return map[string]any{"password": "short"} }},
-		{"POST", "/api/v1/users/:id/disable"}:         {rule: only("sysadmin"), path: userPath("/disable")},
-		{"POST", "/api/v1/users/:id/enable"}:          {rule: only("sysadmin"), path: userPath("/enable")},
-		{"POST", "/api/v1/users/:id/unlock"}:          {rule: only("secadmin"), path: userPath("/unlock")},
-		{"GET", "/api/v1/tokens"}:                     {rule: signedIn},
-		{"POST", "/api/v1/tokens"}:                    {rule: signedIn, body: func(*fixture, string) any { return map[string]any{"label": ""} }},
-		{"DELETE", "/api/v1/tokens/:id"}:              {rule: scopedToken, path: func(f *fixture, _ string) string { return fmt.Sprintf("/api/v1/tokens/%d", f.spareTok) }},
-		{"POST", "/api/v1/units"}:                     {rule: only("sysadmin"), body: func(*fixture, string) any { return map[string]any{"name": "", "kind": "unit"} }},
-		{"PUT", "/api/v1/organs/:id"}:                 {rule: only("sysadmin"), path: func(f *fixture, _ string) string { return fmt.Sprintf("/api/v1/organs/%d", f.ids["organ"]) }, body: func(*fixture, string) any { return map[string]any{} }},
+		{"GET", "/api/v1/decisions"}:               {rule: signedIn},
+		{"GET", "/api/v1/decisions/:id"}:           {rule: scoped(), perKind: true, path: decisionPath("")},
+		{"POST", "/api/v1/decisions/:id/events"}:   {rule: event, perKind: true, path: decisionPath("/events"), body: withdraw},
+		{"GET", "/api/v1/decisions/:id/drafts"}:    {rule: scoped(), perKind: true, path: decisionPath("/drafts")},
+		{"GET", "/api/v1/decisions/:id/records"}:   {rule: scoped(), perKind: true, path: decisionPath("/records")},
+		{"GET", "/api/v1/decisions/:id/audit"}:     {rule: scoped("auditor"), perKind: true, path: decisionPath("/audit")},
+		{"GET", "/api/v1/decisions/:id/deadlines"}: {rule: scoped(), perKind: true, path: decisionPath("/deadlines")},
+		{"GET", "/api/v1/audit"}:                   {rule: signedIn},
+		{"GET", "/api/v1/audit/verify"}:            {rule: only("leader", "auditor")},
+		{"GET", "/api/v1/deadlines"}:               {rule: signedIn},
+		{"GET", "/api/v1/rules"}:                   {rule: signedIn},
+		{"PUT", "/api/v1/rules/active"}:            {rule: only("sysadmin"), body: func(*fixture, string) any { return map[string]any{"code": "qinghai", "reason": "矩阵测试"} }},
+		{"PUT", "/api/v1/rules/packs/:code"}: {rule: only("sysadmin"), path: fixed("/api/v1/rules/packs/x"), body: func(*fixture, string) any {
+			return map[string]any{"pack": map[string]any{"code": "x"}, "reason": "矩阵测试"}
+		}},
+		{"GET", "/api/v1/calendar"}:           {rule: signedIn},
+		{"GET", "/api/v1/calendar/workdays"}:  {rule: signedIn, path: fixed("/api/v1/calendar/workdays?from=2026-11-02&n=7")},
+		{"PUT", "/api/v1/calendar/:year"}:     {rule: only("sysadmin"), path: fixed("/api/v1/calendar/2026"), body: func(*fixture, string) any { return map[string]any{"year": 2026} }},
+		{"GET", "/api/v1/me"}:                 {rule: signedIn},
+		{"PUT", "/api/v1/me/password"}:        {rule: signedIn, body: func(*fixture, string) any { return map[string]any{"old_password": "wrong", "password": "x"} }},
+		{"GET", "/api/v1/users"}:              {rule: only("sysadmin", "secadmin", "auditor")},
+		{"POST", "/api/v1/users"}:             {rule: only("sysadmin"), body: func(*fixture, string) any { return map[string]any{"name": "", "display_name": "矩阵"} }},
+		{"PUT", "/api/v1/users/:id/roles"}:    {rule: only("secadmin"), path: userPath("/roles"), body: func(*fixture, string) any { return map[string]any{"roles": []string{"executor"}} }},
+		{"PUT", "/api/v1/users/:id/unit"}:     {rule: only("sysadmin"), path: userPath("/unit"), body: func(*fixture, string) any { return map[string]any{"unit": "教育局"} }},
+		{"PUT", "/api/v1/users/:id/password"}: {rule: only("sysadmin"), path: userPath("/password"), body: func(*fixture, string) any { return map[string]any{"password": "short"} }},
+		{"POST", "/api/v1/users/:id/disable"}: {rule: only("sysadmin"), path: userPath("/disable")},
+		{"POST", "/api/v1/users/:id/enable"}:  {rule: only("sysadmin"), path: userPath("/enable")},
+		{"POST", "/api/v1/users/:id/unlock"}:  {rule: only("secadmin"), path: userPath("/unlock")},
+		{"GET", "/api/v1/tokens"}:             {rule: signedIn},
+		{"POST", "/api/v1/tokens"}:            {rule: signedIn, body: func(*fixture, string) any { return map[string]any{"label": ""} }},
+		{"DELETE", "/api/v1/tokens/:id"}:      {rule: scopedToken, path: func(f *fixture, _ string) string { return fmt.Sprintf("/api/v1/tokens/%d", f.spareTok) }},
+		{"POST", "/api/v1/units"}:             {rule: only("sysadmin"), body: func(*fixture, string) any { return map[string]any{"name": "", "kind": "unit"} }},
+		{"PUT", "/api/v1/organs/:id"}:         {rule: only("sysadmin"), path: func(f *fixture, _ string) string { return fmt.Sprintf("/api/v1/organs/%d", f.ids["organ"]) }, body: func(*fixture, string) any { return map[string]any{} }},
 	}
 }
 
