@@ -194,3 +194,117 @@ func TestVerifyReadOnly(t *testing.T) {
 		t.Fatal("verify created a database")
 	}
 }
+
+func runIn(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := RunIO(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return out.String() + errb.String(), err
+}
+
+// TestAdministrationCommands: the administration by command line — units
+// by short name, an organ's head and review body, users disabled and
+// re-enabled, passwords from standard input (never on the command line),
+// roles under 三员分立, tokens listed and revoked — each an audited act; the
+// chain verifies afterwards.
+func TestAdministrationCommands(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.db")
+	db := []string{"--db", path}
+	must := func(stdin string, args ...string) string {
+		t.Helper()
+		out, err := runIn(t, stdin, append(args, db...)...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		return out
+	}
+	refused := func(args ...string) string {
+		t.Helper()
+		out, err := runIn(t, "", append(args, db...)...)
+		if err == nil {
+			t.Fatalf("%v must be refused:\n%s", args, out)
+		}
+		return err.Error()
+	}
+	must("", "unit", "create", "--name", "海东市人民政府", "--short-name", "海东市政府", "--kind", "organ")
+	must("", "unit", "create", "--name", "海东市司法局", "--short-name", "司法局", "--kind", "unit", "--parent", "海东市政府")
+	must("", "unit", "create", "--name", "海东市交通运输局", "--kind", "unit", "--parent", "海东市人民政府")
+	refused("unit", "create", "--name", "孤立单位", "--kind", "unit")
+	must("", "user", "create", "--name", "mayor", "--display-name", "市长", "--role", "leader", "--unit", "海东市政府", "--head")
+	must("", "user", "create", "--name", "zhang", "--role", "undertaking", "--unit", "交通运输局") // the unique suffix
+	must("", "organ", "set", "--organ", "海东市人民政府", "--review-unit", "司法局")
+	refused("user", "create", "--name", "both", "--role", "sysadmin,auditor")
+	refused("user", "create", "--name", "mixed", "--role", "secadmin,office")
+	refused("user", "passwd", "--name", "zhang") // no --password-stdin
+	if _, err := runIn(t, "weak\n", "user", "passwd", "--name", "zhang", "--password-stdin", "--db", path); err == nil {
+		t.Fatal("a weak password was accepted")
+	}
+	must("Strong#2026\n", "user", "passwd", "--name", "zhang", "--password-stdin", "--temporary")
+	must("", "user", "roles", "--name", "zhang", "--role", "undertaking,executor")
+	must("", "user", "disable", "--name", "zhang")
+	list := must("", "user", "list")
+	if !strings.Contains(list, "zhang") || !strings.Contains(list, "disabled") {
+		t.Fatalf("user list: %s", list)
+	}
+	must("", "user", "enable", "--name", "zhang")
+	tok := strings.TrimSpace(must("", "token", "create", "--user", "zhang", "--label", "对接OA", "--expires", "30d"))
+	must("", "token", "create", "--user", "zhang", "--label", "备用", "--expires", "2027-01-31")
+	refused("token", "create", "--user", "zhang", "--expires", "sometime")
+	tl := must("", "token", "list", "--user", "zhang")
+	if strings.Count(tl, "\n") != 2 || !strings.Contains(tl, "对接OA") || strings.Contains(tl, tok) {
+		t.Fatalf("token list must name both tokens and never show one:\n%s", tl)
+	}
+	must("", "token", "revoke", "--token", tok)
+	if tl := must("", "token", "list", "--user", "zhang"); !strings.Contains(tl, "revoked") {
+		t.Fatalf("a revoked token is listed as such:\n%s", tl)
+	}
+	if out := must("", "token", "revoke", "--user", "zhang"); !strings.Contains(out, "1 token(s)") {
+		t.Fatalf("revoke --user revokes the remaining live token: %s", out)
+	}
+	out := must("", "verify")
+	if !strings.HasPrefix(out, "OK: ") {
+		t.Fatal(out)
+	}
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var leaks int
+	if err := raw.QueryRow(`SELECT COUNT(*) FROM audit_events WHERE data LIKE '%Strong#2026%' OR data LIKE '%` + tok + `%'`).Scan(&leaks); err != nil || leaks != 0 {
+		t.Fatalf("a password or token reached the audit data (%d, %v)", leaks, err)
+	}
+	var n int
+	for _, ev := range []string{"create_unit", "set_organ", "create_user", "set_password", "set_roles", "disable_user", "enable_user", "create_token", "revoke_token"} {
+		if err := raw.QueryRow(`SELECT COUNT(*) FROM audit_events WHERE event = ?`, ev).Scan(&n); err != nil || n == 0 {
+			t.Errorf("no %s event in the audit chain (%v)", ev, err)
+		}
+	}
+	var head int64
+	if err := raw.QueryRow(`SELECT head_user_id FROM units WHERE name = '海东市人民政府'`).Scan(&head); err != nil || head == 0 {
+		t.Errorf("user create --head names the organ's head: %d %v", head, err)
+	}
+}
+
+// TestServeDemoOnlyOnLoopback: serve --demo refuses a non-loopback address
+// unless --demo-on-network, before it opens anything.
+func TestServeDemoOnlyOnLoopback(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "demo.db")
+	out, err := run(t, "serve", "--demo", "--addr", "0.0.0.0:0", "--db", path)
+	if err == nil || !strings.Contains(err.Error(), "--demo-on-network") {
+		t.Fatalf("serve --demo on 0.0.0.0: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("the refused demo created a database")
+	}
+	for _, a := range []string{"127.0.0.1:8080", "[::1]:8080", "localhost:8080"} {
+		if !loopback(a) {
+			t.Errorf("%s is loopback", a)
+		}
+	}
+	for _, a := range []string{"0.0.0.0:8080", ":8080", "192.168.1.2:8080", "[::]:8080"} {
+		if loopback(a) {
+			t.Errorf("%s is not loopback", a)
+		}
+	}
+}
