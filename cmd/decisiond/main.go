@@ -70,6 +70,7 @@ usage:
   decisiond unit create --name N [--short-name S] --kind organ|unit [--parent UNIT]
   decisiond organ set --organ UNIT [--head USER] [--review-unit UNIT]
   decisiond verify [--db …]
+  decisiond keys generate --out DIR [--crypto intl|gm]
 
 serve: --demo loads demo data and lets the demo passwords and demo-* tokens
 work; it listens only on a loopback address unless --demo-on-network.
@@ -166,6 +167,8 @@ func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return tokenCmd(ctx, rest, stdout, stderr)
 	case "unit", "organ":
 		return unitCmd(ctx, cmd, rest, stdout, stderr)
+	case "keys":
+		return keysCmd(rest, stdout, stderr)
 	case "verify":
 		fs := newFlags("verify", &cfg, stderr)
 		if err := fs.Parse(rest); err != nil {

@@ -308,3 +308,29 @@ func TestServeDemoOnlyOnLoopback(t *testing.T) {
 		}
 	}
 }
+
+// TestKeysGenerate: keys generate writes a PEM key pair (Ed25519 by
+// default, SM2 with --crypto gm) and never overwrites one.
+func TestKeysGenerate(t *testing.T) {
+	for _, suite := range []string{"intl", "gm"} {
+		dir := filepath.Join(t.TempDir(), "keys")
+		out, err := run(t, "keys", "generate", "--out", dir, "--crypto", suite)
+		if err != nil {
+			t.Fatalf("%s: %v %s", suite, err, out)
+		}
+		want := map[string]string{"intl": "ed25519", "gm": "sm2"}[suite]
+		if !strings.HasPrefix(out, want) {
+			t.Errorf("%s: %s", suite, out)
+		}
+		pem, err := os.ReadFile(filepath.Join(dir, "decisiond-signing.key"))
+		if err != nil || !strings.Contains(string(pem), "-----BEGIN PRIVATE KEY-----") {
+			t.Fatalf("%s: private key %v", suite, err)
+		}
+		if _, err := run(t, "keys", "generate", "--out", dir, "--crypto", suite); err == nil {
+			t.Fatalf("%s: an existing key was overwritten", suite)
+		}
+	}
+	if _, err := run(t, "keys", "generate", "--out", t.TempDir(), "--crypto", "rot13"); err == nil {
+		t.Fatal("an unknown suite was accepted")
+	}
+}
