@@ -288,6 +288,9 @@ func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act work
 		string(ev.Data), out.DraftHash, ts(now)); err != nil {
 		return nil, fmt.Errorf("insert record: %w", err)
 	}
+	if err := db.attach(ctx, tx, d.ID, recID, ev.Seq, out.Event, workflow.DocumentRefs(out.Data), ts(now)); err != nil {
+		return nil, err
+	}
 	for _, u := range out.ExecutionUnitIDs {
 		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO decision_units (decision_id, unit_id) VALUES (?, ?) ON CONFLICT DO NOTHING`), d.ID, u); err != nil {
 			return nil, fmt.Errorf("insert execution unit: %w", err)

@@ -3,20 +3,22 @@ package store
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
+	"decisiond/store/crypt"
+
 	"github.com/jmoiron/sqlx"
 	"github.com/jmoiron/sqlx/types"
 )
 
-// HashAlg names the hash of new audit events. Naming the algorithm per event
-// lets a deployment move to SM3 (GB/T 39786) later without breaking old links.
-const HashAlg = "sha256"
+// HashAlg names the hash of new audit events in the default (intl)
+// deployment; under 国密 (Options.Crypto = "gm") new events hash with SM3.
+// Naming the algorithm per event lets a deployment move to SM3 (GB/T 39786)
+// without breaking old links.
+const HashAlg = crypt.SHA256
 
 // genesis is the prev_hash of the first event.
 var genesis = strings.Repeat("0", 64)
@@ -68,14 +70,7 @@ func (e *AuditEvent) computeHash() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	switch e.Alg {
-	case "sha256":
-		h := sha256.New()
-		h.Write([]byte(e.PrevHash))
-		h.Write(c)
-		return hex.EncodeToString(h.Sum(nil)), nil
-	}
-	return "", fmt.Errorf("unsupported hash algorithm %q", e.Alg)
+	return crypt.Sum(e.Alg, []byte(e.PrevHash), c)
 }
 
 // canonicalData renders data as compact JSON with sorted keys.
@@ -112,7 +107,7 @@ func (db *DB) appendAudit(ctx context.Context, tx *sqlx.Tx, e *AuditEvent, now t
 	case err != nil:
 		return fmt.Errorf("read audit head: %w", err)
 	}
-	e.Seq, e.PrevHash, e.Alg, e.At = head.Seq+1, head.Hash, HashAlg, ts(now)
+	e.Seq, e.PrevHash, e.Alg, e.At = head.Seq+1, head.Hash, crypt.HashAlgOf(db.opts.Crypto), ts(now)
 	if e.Data, err = canonicalData(data); err != nil {
 		return err
 	}

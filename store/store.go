@@ -59,6 +59,12 @@ type Options struct {
 	// Procedure is the procedure machine, built once by the caller and
 	// shared with the handlers; nil builds one.
 	Procedure *workflow.Procedure
+	// Crypto is the deployment's cryptographic suite: "intl" (default:
+	// SHA-256, Ed25519) or "gm" (国密: SM3, SM2).
+	Crypto string
+	// DocumentsDir keeps document contents in a folder (under their hash)
+	// instead of the database.
+	DocumentsDir string
 	// BeforeCommit, when set, runs inside every write transaction just
 	// before it commits. It is a test hook: a test makes it panic to prove
 	// that the transaction rolls back and the writer stays usable.

@@ -287,6 +287,7 @@ func (p *Procedure) Fire(ctx context.Context, f *Facts, a Act) (*Outcome, error)
 	check := func(ctx context.Context, e *fsm.Event) {
 		var inv Invalid
 		ValidateFields(a.Data, def.Fields, "", &inv)
+		checkDocuments(a.Data, &inv)
 		if err := inv.Err(); err != nil {
 			e.Cancel(err)
 			return
