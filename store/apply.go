@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"decisiond/workflow"
@@ -142,6 +143,12 @@ func (db *DB) Apply(ctx context.Context, decisionID int64, act workflow.Act, exp
 	})
 	if err != nil {
 		return nil, err
+	}
+	if act.Event == workflow.EvPublish {
+		// Each publication is checkpointed: what the public reads is anchored.
+		if _, err := db.Checkpoint(context.WithoutCancel(ctx), "publish"); err != nil {
+			slog.Error("checkpoint after publication", "decision", decisionID, "err", err)
+		}
 	}
 	return res, nil
 }

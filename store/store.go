@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"decisiond/store/crypt"
 	"decisiond/workflow"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -65,6 +66,13 @@ type Options struct {
 	// DocumentsDir keeps document contents in a folder (under their hash)
 	// instead of the database.
 	DocumentsDir string
+	// Signer signs checkpoints of the chain head (nil: nothing is signed).
+	Signer *crypt.Signer
+	// CheckpointJournal is the append-only file checkpoints are written to
+	// outside the database; CheckpointWitness an optional URL they are
+	// posted to.
+	CheckpointJournal string
+	CheckpointWitness string
 	// BeforeCommit, when set, runs inside every write transaction just
 	// before it commits. It is a test hook: a test makes it panic to prove
 	// that the transaction rolls back and the writer stays usable.
@@ -80,6 +88,7 @@ type DB struct {
 	opts Options
 
 	readOnly bool
+	cp       checkpointer
 
 	mu            sync.RWMutex
 	calendar      *workflow.Calendar

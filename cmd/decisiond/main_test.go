@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"decisiond/store"
+
 	_ "modernc.org/sqlite"
 )
 
@@ -332,5 +334,69 @@ func TestKeysGenerate(t *testing.T) {
 	}
 	if _, err := run(t, "keys", "generate", "--out", t.TempDir(), "--crypto", "rot13"); err == nil {
 		t.Fatal("an unknown suite was accepted")
+	}
+}
+
+// TestVerifyWithCheckpointJournal: verify reads the database's own journal
+// (<db>.checkpoints) by default; it passes untampered, fails naming the
+// checkpoint when the chain's tail was cut on a copy (triggers dropped),
+// warns when there is no journal, and fails when a journal named with
+// --checkpoints is missing. serve's default key is made beside the database.
+func TestVerifyWithCheckpointJournal(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "demo.db")
+	if out, err := run(t, "seed", "--demo", "--db", path); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	out, err := run(t, "verify", "--db", path)
+	if err != nil || !strings.Contains(out, "WARNING") {
+		t.Fatalf("no journal yet: a warning, not a failure: %v\n%s", err, out)
+	}
+	cfg := config{db: path, rules: "qinghai", crypto: "intl"}
+	signer, note, err := signingKey(cfg, "")
+	if err != nil || signer == nil || !strings.Contains(note, filepath.Join(dir, "keys")) {
+		t.Fatalf("the default key is made beside the database: %v %s", err, note)
+	}
+	if again, _, _ := signingKey(cfg, ""); again.KeyID() != signer.KeyID() {
+		t.Fatal("the key made on first start is reused afterwards")
+	}
+	if _, _, err := signingKey(config{db: path, crypto: "gm"}, ""); err == nil {
+		t.Fatal("a 国密 deployment refuses an Ed25519 key")
+	}
+	opts, _ := options(cfg)
+	opts.Signer = signer
+	db, err := store.Open(context.Background(), path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := db.Checkpoint(context.Background(), "test")
+	db.Close()
+	if err != nil || cp == nil {
+		t.Fatalf("checkpoint: %v", err)
+	}
+	if out, err := run(t, "verify", "--db", path); err != nil || !strings.Contains(out, "1 signed checkpoints hold") {
+		t.Fatalf("verify with the journal: %v\n%s", err, out)
+	}
+	cp2 := filepath.Join(t.TempDir(), "copy.db")
+	copyFile(t, path, cp2)
+	copyFile(t, path+".checkpoints", cp2+".checkpoints")
+	raw, _ := sql.Open("sqlite", cp2)
+	if _, err := raw.Exec(`DROP TRIGGER audit_events_no_delete`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`DELETE FROM audit_events WHERE seq > (SELECT MAX(seq) - 10 FROM audit_events)`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	out, err = run(t, "verify", "--db", cp2)
+	if !errors.Is(err, errVerifyFailed) || !strings.Contains(out, fmt.Sprintf("checkpoint at seq %d", cp.Seq)) {
+		t.Fatalf("a cut tail must fail naming the checkpoint: %v\n%s", err, out)
+	}
+	if out, err := run(t, "verify", "--db", path, "--checkpoints", filepath.Join(dir, "none")); err == nil {
+		t.Fatalf("a missing journal given with --checkpoints must fail:\n%s", out)
+	}
+	pub := filepath.Join(dir, "keys", "decisiond-signing.pub")
+	if out, err := run(t, "verify", "--db", path, "--public-key", pub); err != nil {
+		t.Fatalf("pinned to the deployment's key: %v\n%s", err, out)
 	}
 }
