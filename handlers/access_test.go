@@ -216,12 +216,13 @@ func matrix() map[handlers.Route]row {
 		{"GET", "/api/v1/decisions/:id/documents/:hash"}: {rule: scoped(), perKind: true, path: func(f *fixture, kind string) string {
 			return fmt.Sprintf("/api/v1/decisions/%d/documents/%s", f.ids[kind], f.docHash)
 		}},
-		{"POST", "/api/v1/documents"}:   {rule: only("office", "drafter", "reviewer", "leader", "executor"), body: func(*fixture, string) any { return handlerstest.RawBody(samplePDF) }},
-		{"GET", "/api/v1/audit"}:        {rule: signedIn},
-		{"GET", "/api/v1/audit/verify"}: {rule: only("leader", "auditor")},
-		{"GET", "/api/v1/deadlines"}:    {rule: signedIn},
-		{"GET", "/api/v1/rules"}:        {rule: signedIn},
-		{"PUT", "/api/v1/rules/active"}: {rule: only("sysadmin"), body: func(*fixture, string) any { return map[string]any{"code": "qinghai", "reason": "矩阵测试"} }},
+		{"GET", "/api/v1/decisions/:id/archive"}: {rule: scoped(), perKind: true, path: decisionPath("/archive")},
+		{"POST", "/api/v1/documents"}:            {rule: only("office", "drafter", "reviewer", "leader", "executor"), body: func(*fixture, string) any { return handlerstest.RawBody(samplePDF) }},
+		{"GET", "/api/v1/audit"}:                 {rule: signedIn},
+		{"GET", "/api/v1/audit/verify"}:          {rule: only("leader", "auditor")},
+		{"GET", "/api/v1/deadlines"}:             {rule: signedIn},
+		{"GET", "/api/v1/rules"}:                 {rule: signedIn},
+		{"PUT", "/api/v1/rules/active"}:          {rule: only("sysadmin"), body: func(*fixture, string) any { return map[string]any{"code": "qinghai", "reason": "矩阵测试"} }},
 		{"PUT", "/api/v1/rules/packs/:code"}: {rule: only("sysadmin"), path: fixed("/api/v1/rules/packs/x"), body: func(*fixture, string) any {
 			return map[string]any{"pack": map[string]any{"code": "x"}, "reason": "矩阵测试"}
 		}},

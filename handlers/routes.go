@@ -129,6 +129,7 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 	v1.GET("/decisions/:id/deadlines", a.DecisionDeadlines)
 	v1.GET("/decisions/:id/documents", a.Attachments)
 	v1.GET("/decisions/:id/documents/:hash", a.Download)
+	v1.GET("/decisions/:id/archive", expensive, a.Archive)
 	v1.POST("/documents", a.UploadDocument)
 	v1.GET("/audit", a.Audit)
 	v1.GET("/audit/verify", expensive, a.Verify)

@@ -175,6 +175,9 @@ func (db *DB) facts(ctx context.Context, q sqlx.QueryerContext, row *decisionRow
 	if f.ExecutionUnitIDs, err = executionUnits(ctx, q, row.ID); err != nil {
 		return nil, err
 	}
+	if f.ArchivePackages, err = archivePackages(ctx, q, row.ID); err != nil {
+		return nil, err
+	}
 	if f.Records, err = db.records(ctx, q, row.ID); err != nil {
 		return nil, err
 	}

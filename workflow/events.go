@@ -150,5 +150,6 @@ var eventTable = []EventDef{
 		Fields: append(append([]Field{}, FlagFields...), Field{Name: "reason", Kind: KString})},
 	{Name: EvRecordArchive, From: []State{StPublished, StInExecution, StPostEvaluation, StSuspended, StCompleted, StStopped, StSuperseded, StRejected, StWithdrawn, StLapsed, StNotLaunched},
 		Roles: office, ZH: "记录归档", EN: "record the archive transfer", Article: "Art. 33",
-		Fields: []Field{{Name: "archived_on", Kind: KDate, Required: true}, {Name: "archive_ref", Kind: KText, Required: true}, {Name: "items", Kind: KTexts}}},
+		Fields: []Field{{Name: "archived_on", Kind: KDate, Required: true}, {Name: "archive_ref", Kind: KText, Required: true}, {Name: "items", Kind: KTexts},
+			{Name: "package_hash", Kind: KText, Required: true}}},
 }

@@ -41,7 +41,7 @@ func guardTable() map[string][]Guard {
 		EvAdjust:                   {meetingRequired, meetingRecord, reasonRequired("reason", "Art. 37")},
 		EvWithdraw:                 {reasonRequired("reason", "Art. 3 ¶3"), catalogueAdjustment},
 		EvAmendFlags:               {reasonRequired("reason", "PROCEDURE § Decision flags")},
-		EvRecordArchive:            {archivedNotFuture},
+		EvRecordArchive:            {archivedNotFuture, archivePackageExported},
 	}
 }
 
@@ -85,6 +85,7 @@ const (
 	CodeIssueReportRequired         = "issue_report_required"
 	CodeLapseNotDue                 = "lapse_not_due"
 	CodeCatalogueAdjustmentRequired = "catalogue_adjustment_required"
+	CodeArchivePackageUnknown       = "archive_package_unknown"
 )
 
 // Warning codes: the act is allowed and recorded, with the warning in the
@@ -316,6 +317,19 @@ func spawnAdjustment(f *Facts, a *Act, o *Outcome) {
 	parent := d.ID
 	o.Spawn = &Decision{Title: d.Title + "（调整）", OrganID: d.OrganID, UndertakingUnitID: d.UndertakingUnitID,
 		Flags: d.Flags, State: StDrafting, ParentID: &parent, CreatedBy: a.Actor.UserID}
+}
+
+// archivePackageExported: Art. 33; QH (九) 归档留存 — the archive transfer
+// names the package handed over (package_hash), which must be an archive
+// package exported for this decision.
+func archivePackageExported(f *Facts, a *Act) error {
+	h := str(a.Data, "package_hash")
+	if contains(f.ArchivePackages, h) {
+		return nil
+	}
+	return RuleError(CodeArchivePackageUnknown, "Art. 33; QH (九)",
+		"《重大行政决策程序暂行条例》第三十三条：决策机关应当将决策过程中形成的材料归档；package_hash 不是本决策已导出的归档包（请先导出归档包：decisiond archive export 或 GET /api/v1/decisions/{id}/archive）",
+		"Art. 33: package_hash is not an archive package exported for this decision (export it first: decisiond archive export or GET /api/v1/decisions/{id}/archive)")
 }
 
 // archivedNotFuture: Art. 33 — the archive transfer is recorded as done, so

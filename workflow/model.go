@@ -177,10 +177,13 @@ type Facts struct {
 	// ExecutionUnitIDs are the units the approving meeting named to execute
 	// the decision (executors' scope).
 	ExecutionUnitIDs []int64
-	Units            map[int64]Unit
-	Rules            RulePack
-	Calendar         *Calendar
-	Now              time.Time // the server's clock, one value for the whole act
+	// ArchivePackages are the hashes of this decision's exported archive
+	// packages (一事一档), oldest first.
+	ArchivePackages []string
+	Units           map[int64]Unit
+	Rules           RulePack
+	Calendar        *Calendar
+	Now             time.Time // the server's clock, one value for the whole act
 }
 
 // Today is the calendar date of Now in China Standard Time.

@@ -63,9 +63,9 @@ type RulePack struct {
 	// ExecutionReportIntervalDays: execution units report at least every this
 	// many calendar days (Art. 34, QH (九); 0 = no fixed interval).
 	ExecutionReportIntervalDays int `json:"execution_report_interval_days"`
-	// ArchiveTransferDays: the records are archived within this many calendar
-	// days after the decision is published or completed (Art. 33, QH (九);
-	// 0 = no fixed limit).
+	// ArchiveTransferDays: the archive package is handed over within this
+	// many calendar days after the decision (the adopting meeting; Art. 33,
+	// QH (九); 30 in the shipped packs; 0 = no fixed limit).
 	ArchiveTransferDays int `json:"archive_transfer_days"`
 }
 

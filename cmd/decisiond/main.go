@@ -47,7 +47,7 @@ func main() {
 			for _, f := range e.Fields {
 				fmt.Fprintf(os.Stderr, "  %s: %s / %s\n", f.Field, f.ZH, f.EN)
 			}
-		} else if !errors.Is(err, errVerifyFailed) {
+		} else if !errors.Is(err, errVerifyFailed) && !errors.Is(err, errArchiveBroken) {
 			fmt.Fprintln(os.Stderr, "decisiond:", err)
 		}
 		os.Exit(1)
@@ -72,6 +72,8 @@ usage:
   decisiond organ set --organ UNIT [--head USER] [--review-unit UNIT]
   decisiond verify [--db …]
   decisiond keys generate --out DIR [--crypto intl|gm]
+  decisiond archive export --decision N [--out FILE]
+  decisiond archive verify FILE [--public-key PEM]
 
 serve: --demo loads demo data and lets the demo passwords and demo-* tokens
 work; it listens only on a loopback address unless --demo-on-network.
@@ -191,6 +193,8 @@ func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return unitCmd(ctx, cmd, rest, stdout, stderr)
 	case "keys":
 		return keysCmd(rest, stdout, stderr)
+	case "archive":
+		return archiveCmd(ctx, rest, stdout, stderr)
 	case "verify":
 		fs := newFlags("verify", &cfg, stderr)
 		checkpoints := fs.String("checkpoints", "", "the checkpoint journal to compare with (default: the database's own; a missing one is then only a warning)")

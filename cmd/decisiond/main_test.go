@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"database/sql"
@@ -398,5 +399,47 @@ func TestVerifyWithCheckpointJournal(t *testing.T) {
 	pub := filepath.Join(dir, "keys", "decisiond-signing.pub")
 	if out, err := run(t, "verify", "--db", path, "--public-key", pub); err != nil {
 		t.Fatalf("pinned to the deployment's key: %v\n%s", err, out)
+	}
+}
+
+// TestArchiveCommands: archive export writes a decision's signed package
+// and archive verify checks it offline (the package alone), naming what was
+// changed.
+func TestArchiveCommands(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "demo.db")
+	if out, err := run(t, "seed", "--demo", "--db", path); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	pkg := filepath.Join(dir, "fare.zip")
+	out, err := run(t, "archive", "export", "--decision", "1", "--out", pkg, "--db", path)
+	if err != nil || !strings.Contains(out, "archive package written") {
+		t.Fatalf("export: %v\n%s", err, out)
+	}
+	if out, err := run(t, "archive", "verify", pkg); err != nil || !strings.HasPrefix(out, "OK: archive package of decision 1") {
+		t.Fatalf("verify: %v\n%s", err, out)
+	}
+	if out, err := run(t, "archive", "verify", pkg, "--public-key", filepath.Join(dir, "keys", "decisiond-signing.pub")); err != nil {
+		t.Fatalf("verify pinned: %v\n%s", err, out)
+	}
+	// A file slipped into the package is named.
+	b, _ := os.ReadFile(pkg)
+	zr, _ := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, _ := zw.Create("documents/extra.pdf")
+	w.Write([]byte("%PDF-1.4 extra"))
+	zw.Close()
+	os.WriteFile(pkg+".bad", buf.Bytes(), 0o600)
+	if out, err := run(t, "archive", "verify", pkg+".bad"); !errors.Is(err, errArchiveBroken) || !strings.Contains(out, "documents/extra.pdf") {
+		t.Fatalf("a damaged package: %v\n%s", err, out)
+	}
+	if out, err := run(t, "archive", "export", "--decision", "999", "--db", path); err == nil {
+		t.Fatalf("an unknown decision: %s", out)
 	}
 }

@@ -125,3 +125,23 @@ func ContentDisposition(name string) string {
 	}
 	return `attachment; filename="` + string(ascii) + `"; filename*=UTF-8''` + url.PathEscape(name)
 }
+
+// Archive: GET /api/v1/decisions/{id}/archive — the decision's archive
+// package (一事一档): a zip with manifest.json, the documents, the draft
+// texts and the printable index.html, signed; `decisiond archive verify`
+// checks it offline. The export is recorded (a security event).
+func (a *API) Archive(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	zip, info, err := a.db.ExportArchive(c.Request.Context(), httpx.Actor(c), id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", ContentDisposition(info.Name))
+	c.Header("X-Content-Hash", info.Alg+":"+info.Hash)
+	c.Data(http.StatusOK, "application/zip", zip)
+}
