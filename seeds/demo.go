@@ -257,9 +257,11 @@ func legality(submittedOffset int) []Step {
 	}
 }
 
+// opinion is given (given_on) after the submissions of legality(-30) and
+// legality(-25), and before the meetings of day -10.
 var opinion = Step{"reviewer", workflow.EvRecordLegalityOpinion, func(s *Env) map[string]any {
 	return map[string]any{"outcome": "legal", "findings": map[string]any{"authority": "符合法定权限", "procedure": "程序完备", "content": "内容合法"},
-		"adviser_opinions": []map[string]any{{"adviser": "李律师（政府法律顾问）", "opinion": "无法律障碍"}}}
+		"adviser_opinions": []map[string]any{{"adviser": "李律师（政府法律顾问）", "opinion": "无法律障碍"}}, "given_on": s.day(-20)}
 }}
 
 var toMeeting = Step{"drafter", workflow.EvSubmitToMeeting, func(s *Env) map[string]any {

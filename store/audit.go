@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"decisiond/workflow"
+
 	"github.com/jmoiron/sqlx"
 	"github.com/jmoiron/sqlx/types"
 )
@@ -17,6 +19,9 @@ import (
 // HashAlg names the hash of new audit events. Naming the algorithm per event
 // lets a deployment move to SM3 (GB/T 39786) later without breaking old links.
 const HashAlg = "sha256"
+
+// contentKey is workflow.ContentKey.
+const contentKey = workflow.ContentKey
 
 // genesis is the prev_hash of the first event.
 var genesis = strings.Repeat("0", 64)
