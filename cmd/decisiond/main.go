@@ -181,7 +181,11 @@ func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 			return err
 		}
 		if !res.OK {
-			fmt.Fprintf(stdout, "BROKEN: audit chain broken at seq %d: %s (%d events verified before it)\n", res.FirstBadSeq, res.Reason, res.Events)
+			if res.Table == "" || res.Table == "audit_events" {
+				fmt.Fprintf(stdout, "BROKEN: audit chain broken at seq %d: %s (%d events verified before it)\n", res.FirstBadSeq, res.Reason, res.Events)
+			} else {
+				fmt.Fprintf(stdout, "BROKEN: table %s, id %d, broken at seq %d: %s (the chain of %d events is intact)\n", res.Table, res.RowID, res.FirstBadSeq, res.Reason, res.Events)
+			}
 			return errVerifyFailed
 		}
 		fmt.Fprintf(stdout, "OK: %d audit events verified; head %s\n", res.Events, res.Head)
