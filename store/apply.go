@@ -216,6 +216,24 @@ func (db *DB) facts(ctx context.Context, q sqlx.QueryerContext, row *decisionRow
 			return nil, fmt.Errorf("load the organ's head: %w", err)
 		}
 	}
+	if row.ParentID != nil {
+		// Art. 37: an adjusted decision's procedure runs after the meeting
+		// that adjusted its parent.
+		var data string
+		err := sqlx.GetContext(ctx, q, &data, db.w.Rebind(`SELECT data FROM records WHERE decision_id = ? AND event = ? ORDER BY id DESC LIMIT 1`),
+			*row.ParentID, workflow.EvAdjust)
+		if err != nil && !isNoRows(err) {
+			return nil, fmt.Errorf("load the adjusting act: %w", err)
+		}
+		var adj struct {
+			Meeting struct {
+				HeldOn string `json:"held_on"`
+			} `json:"meeting"`
+		}
+		if data != "" && json.Unmarshal([]byte(data), &adj) == nil {
+			f.NotBefore, _ = workflow.ParseDate(adj.Meeting.HeldOn)
+		}
+	}
 	if f.ExecutionUnitIDs, err = executionUnits(ctx, q, row.ID); err != nil {
 		return nil, err
 	}

@@ -162,6 +162,11 @@ func meetingAfterDecision(f *Facts, a *Act) error {
 // act declares lies before the regulation took effect, unless the rule
 // pack sets an earlier date (RulePack.EarliestDate).
 func datesNotBeforeRegulation(f *Facts, fields []Field, data map[string]any) error {
+	if !f.NotBefore.IsZero() {
+		if path, d := firstDateBefore(fields, data, "", f.NotBefore); path != "" {
+			return outOfOrder("Art. 37", "第三十七条", path, path, d, "决定重大调整、另行决策的会议日期", "the meeting that adjusted the parent decision", f.NotBefore, false)
+		}
+	}
 	earliest, _ := ParseDate(f.Rules.Earliest())
 	path, d := firstDateBefore(fields, data, "", earliest)
 	if path == "" {

@@ -198,7 +198,12 @@ type Facts struct {
 	// organ's data names, Unit.HeadUserID): the meeting record's head is
 	// matched by it (Art. 30). Empty when the organ names no head.
 	HeadName string
-	Rules    RulePack
+	// NotBefore, when set, is the date no act of this decision may declare
+	// a date before: for a decision opened by a major adjustment, the day of
+	// the meeting that adjusted its parent (Art. 37: the procedure runs
+	// again, after that decision — it does not reuse what came before).
+	NotBefore time.Time
+	Rules     RulePack
 	Calendar *Calendar
 	Now      time.Time // the server's clock, one value for the whole act
 }
