@@ -204,8 +204,8 @@ type Facts struct {
 	// again, after that decision — it does not reuse what came before).
 	NotBefore time.Time
 	Rules     RulePack
-	Calendar *Calendar
-	Now      time.Time // the server's clock, one value for the whole act
+	Calendar  *Calendar
+	Now       time.Time // the server's clock, one value for the whole act
 }
 
 // Today is the calendar date of Now in China Standard Time.
