@@ -207,6 +207,10 @@ func meeting(s *Env, decision string, held int) map[string]any {
 			{"member": "副市长甲", "position": "agree", "text": "同意，建议加强宣传解读。"},
 			{"member": "副市长乙", "position": "disagree", "text": "建议暂缓，待财政测算完成后再议。"},
 			{"member": "市长", "position": "agree", "text": "同意，按程序办理。", "is_head": true}},
+		// Art. 30: the head is the organ's head (the demo leader 市长, by
+		// display name); every attending member states a position, an
+		// absent one is recorded with the reason.
+		"absences": []map[string]any{{"member": "副市长丙", "reason": "因公出差"}},
 		"decision": decision}
 }
 

@@ -272,9 +272,7 @@ func TestArt29_WaiverRecheckedUntilTheMeeting(t *testing.T) {
 				{"reviewer", workflow.EvRecordLegalityOpinion}, {"drafter", workflow.EvSubmitToMeeting}} {
 				d = e.MustFire(t, st.who, d, st.ev, payload(t, e, st.ev, nil))
 			}
-			if d.State != string(workflow.StCollectiveDecision) {
-				t.Fatalf("want collective_decision, got %s", d.State)
-			}
+			wantState(t, d, workflow.StCollectiveDecision)
 			e.Verify(t)
 		})
 	}
@@ -369,15 +367,11 @@ func TestArt28_RevisionsFollowedBeforeTheMeeting(t *testing.T) {
 			confirm["confirmed_on"] = day(e, -15) // before the meeting planned on day -10
 			d = e.MustFire(t, "reviewer", d, workflow.EvConfirmRevisions, confirm)
 			// A revision after the confirmation: stale again.
-			confirmed := d
 			d = e.MustFire(t, "drafter", d, workflow.EvReviseDraft, map[string]any{"text": "方案（修改稿三）", "note": "又改"})
 			refusedWith(t, e.Fire(t, "drafter", d.ID, workflow.EvSubmitToMeeting, d.Version, toMeeting), workflow.CodeLegalityReviewStale, "Art. 25", "第二十五条")
-			_ = confirmed
 			d = e.MustFire(t, "drafter", d, workflow.EvReviseDraft, map[string]any{"text": "方案（修改稿二）", "note": "恢复确认稿"})
 			d = e.MustFire(t, "drafter", d, workflow.EvSubmitToMeeting, toMeeting)
-			if d.State != string(workflow.StCollectiveDecision) {
-				t.Fatalf("want collective_decision, got %s", d.State)
-			}
+			wantState(t, d, workflow.StCollectiveDecision)
 			e.Verify(t)
 		})
 	}
@@ -418,9 +412,7 @@ func TestArt25_OpinionOnlyFromTheReviewBody(t *testing.T) {
 				workflow.CodeLegalityReviewRequired, "Art. 25", "第二十五条")
 			d = e.MustFire(t, "reviewer", d, workflow.EvRecordLegalityOpinion, op)
 			d = e.MustFire(t, "drafter", d, workflow.EvSubmitToMeeting, payload(t, e, workflow.EvSubmitToMeeting, nil))
-			if d.State != string(workflow.StCollectiveDecision) {
-				t.Fatalf("want collective_decision, got %s", d.State)
-			}
+			wantState(t, d, workflow.StCollectiveDecision)
 		})
 	}
 }
@@ -454,9 +446,7 @@ func TestArt24_UncontrollableRiskIsAFinding(t *testing.T) {
 				workflow.CodeRiskReassessmentNeedsDraft, "Art. 24", "第二十四条")
 			d = e.MustFire(t, "drafter", d, workflow.EvReviseDraft, map[string]any{"text": "方案（调整后，保留低收入群体优惠）", "note": "降低风险"})
 			d = e.MustFire(t, "drafter", d, workflow.EvCompleteRiskAssessment, good)
-			if d.State != string(workflow.StLegalityReview) {
-				t.Fatalf("want legality_review, got %s", d.State)
-			}
+			wantState(t, d, workflow.StLegalityReview)
 			e.Verify(t)
 		})
 	}
@@ -523,9 +513,7 @@ func TestDates_NeverRunBackwards(t *testing.T) {
 			both(refusedWith(t, e.Fire(t, "office", d.ID, workflow.EvPublish, d.Version, pub), workflow.CodePartyReportRequired, "Art. 31", "第三十一条"),
 				day(e, -9), day(e, -8))
 			d = e.MustFire(t, "office", d, workflow.EvPublish, payload(t, e, workflow.EvPublish, nil))
-			if d.State != string(workflow.StPublished) {
-				t.Fatalf("want published, got %s", d.State)
-			}
+			wantState(t, d, workflow.StPublished)
 		})
 	}
 }
@@ -604,6 +592,14 @@ func TestArt30_MeetingRecordIsTheMeeting(t *testing.T) {
 
 func ptr(n int64) *int64 { return &n }
 
+// wantState fails unless the decision is in state s.
+func wantState(t *testing.T, d decisionJSON, s workflow.State) {
+	t.Helper()
+	if d.State != string(s) {
+		t.Fatalf("want %s, got %s", s, d.State)
+	}
+}
+
 // ---- item 9: Art. 37 ----
 
 // TestArt37_OnlyThisOrgansHeadSuspends: a leader of the organ who is not its
@@ -631,9 +627,7 @@ func TestArt37_OnlyThisOrgansHeadSuspends(t *testing.T) {
 			problem(t, fireAs(t, e, otherHead, d, workflow.EvSuspend, sus), http.StatusNotFound, workflow.CodeNotFound)
 			problem(t, e.Fire(t, "executor", d.ID, workflow.EvSuspend, d.Version, sus), http.StatusForbidden, workflow.CodeForbidden)
 			d = e.MustFire(t, "leader", d, workflow.EvSuspend, sus)
-			if d.State != string(workflow.StSuspended) {
-				t.Fatalf("want suspended, got %s", d.State)
-			}
+			wantState(t, d, workflow.StSuspended)
 		})
 	}
 }
@@ -712,9 +706,7 @@ func TestArt16_HearingBeforeParticipationCompletes(t *testing.T) {
 					refusedWith(t, e.Fire(t, "drafter", d.ID, workflow.EvCompleteParticipation, d.Version, done), workflow.CodeHearingRequired, "Art. 16", "第十六条")
 					d = e.MustFire(t, "drafter", d, workflow.EvRecordHearing, hearing)
 					d = e.MustFire(t, "drafter", d, workflow.EvCompleteParticipation, done)
-					if d.State != string(workflow.StExpertReview) {
-						t.Fatalf("want expert_review, got %s", d.State)
-					}
+					wantState(t, d, workflow.StExpertReview)
 				})
 			}
 		})
@@ -748,9 +740,7 @@ func TestArt31_PackMayRequireThePartyReply(t *testing.T) {
 	refusedWith(t, e.Fire(t, "office", d.ID, workflow.EvPublish, d.Version, payload(t, e, workflow.EvPublish, nil)), workflow.CodePartyReplyRequired, "Art. 31", "第三十一条")
 	d = e.MustFire(t, "office", d, workflow.EvReportToParty, payload(t, e, workflow.EvReportToParty, map[string]any{"reply": "同意", "reported_on": day(e, -7)}))
 	d = e.MustFire(t, "office", d, workflow.EvPublish, payload(t, e, workflow.EvPublish, nil))
-	if d.State != string(workflow.StPublished) {
-		t.Fatalf("want published, got %s", d.State)
-	}
+	wantState(t, d, workflow.StPublished)
 }
 
 // TestArt15_CompletionFromTheDayAfterClosing: the comment period runs to the
@@ -776,5 +766,26 @@ func TestArt15_CompletionFromTheDayAfterClosing(t *testing.T) {
 		if !strings.Contains(both, day(e, 0)) || !strings.Contains(both, day(e, 1)) {
 			t.Errorf("the refusal names the closing day and the first day completion is possible: %s", both)
 		}
+	}
+}
+
+// ---- item 11: verify through the API ----
+
+// TestVerify_APINamesTheTamperedRow: GET /api/v1/audit/verify checks the
+// tables too and names the first thing wrong (table, row, seq).
+func TestVerify_APINamesTheTamperedRow(t *testing.T) {
+	e := newEnv(t, storetest.Backends(t)[0].Open) // SQLite: its triggers are dropped by name
+	d := e.RunSteps(t, e.CreateFare(t).Decision, stepsBefore(t, workflow.EvStartParticipation))
+	e.Verify(t)
+	ctx := context.Background()
+	for _, q := range []string{`DROP TRIGGER drafts_no_update`, `UPDATE drafts SET note = '篡改' WHERE decision_id = ` + fmt.Sprint(d.ID)} {
+		if _, err := e.DB.ExecRaw(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := e.Do(t, "GET", "/api/v1/audit/verify", tokenOf(t, "leader"), nil)
+	v := decode[store.VerifyResult](t, r)
+	if r.Status != http.StatusOK || v.OK || v.Table != "drafts" || v.RowID < 1 || v.FirstBadSeq < 1 || v.Reason == "" {
+		t.Fatalf("verify must name the tampered draft: %s", r)
 	}
 }
