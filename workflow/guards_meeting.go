@@ -153,8 +153,13 @@ var motionCarried = map[string]bool{
 //     (集体讨论决定情况应当如实记录) → validation_failed;
 //   - the record's decision is this act (approve ↔ "approve"/"通过" …)
 //     → meeting_decision_mismatch;
-//   - 会议组成人员应当充分发表意见，行政首长最后发表意见: exactly one opinion
-//     is the head's (is_head) and it is the last → head_must_speak_last;
+//   - 会议组成人员应当充分发表意见，行政首长最后发表意见: the organ's head (by
+//     the display name the organ's data gives, not the is_head flag)
+//     speaks once and last → head_must_speak_last (meetingHead); every
+//     attending member states one position, absences with their reason
+//     (meetingPositions) → member_position_required;
+//   - 行政首长在集体讨论的基础上作出决定: the head's own position agrees with
+//     the decision → head_position_mismatch;
 //   - 行政首长拟作出的决定与会议组成人员多数人的意见不一致的，应当在会上说明理由:
 //     among the other members, agree and disagree are counted (abstentions
 //     count for neither side; a tie is no majority); when the majority
