@@ -198,6 +198,7 @@ func matrix() map[handlers.Route]row {
 		{"GET", "/api/v1/procedure"}:         {rule: signedIn},
 		{"GET", "/api/v1/procedure/diagram"}: {rule: signedIn},
 		{"GET", "/api/v1/units"}:             {rule: signedIn},
+		{"GET", "/api/v1/domains"}:           {rule: signedIn},
 		{"POST", "/api/v1/decisions"}: {rule: create, perKind: true, body: func(f *fixture, kind string) any {
 			organ := f.ids["organ"]
 			if kind == kOut {

@@ -119,6 +119,7 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 	v1.GET("/procedure", a.Procedure)
 	v1.GET("/procedure/diagram", a.Diagram)
 	v1.GET("/units", a.Units)
+	v1.GET("/domains", a.Domains)
 	v1.POST("/decisions", a.CreateDecision)
 	v1.GET("/decisions", a.ListDecisions)
 	v1.GET("/decisions/:id", a.GetDecision)

@@ -407,7 +407,7 @@ func VerifyArchive(r io.ReaderAt, size int64, pinned []byte) (*ArchiveReport, er
 		if !ok {
 			return bad("record %d (%s): no audit event of the package wrote it", r.ID, r.Event)
 		}
-		if !jsonEqual(e.Data, r.Data) {
+		if !recordMatches(e, r) {
 			return bad("record %d (%s): its data differs from audit event seq %d", r.ID, r.Event, e.Seq)
 		}
 	}
@@ -452,20 +452,47 @@ func VerifyArchive(r io.ReaderAt, size int64, pinned []byte) (*ArchiveReport, er
 	return rep, nil
 }
 
-// findRecordEvent finds the event that wrote a record: same event, version
-// step and data.
+// findRecordEvent finds the event that wrote a record: same event, state
+// step, actor and time, and the same data (the event's data holds the
+// record's data and, since content hashes, the hash of the record row).
 func findRecordEvent(evs []AuditEvent, r workflow.Record) (*AuditEvent, bool) {
 	var cand *AuditEvent
 	for i := range evs {
 		e := &evs[i]
 		if e.Event == r.Event && e.From == string(r.From) && e.To == string(r.To) && e.ActorID == r.ActorID && parseTS(e.At).Equal(r.At) {
-			if jsonEqual(e.Data, r.Data) {
+			if recordMatches(e, r) {
 				return e, true
 			}
 			cand = e
 		}
 	}
 	return cand, cand != nil
+}
+
+// recordMatches compares a record with the event that wrote it: the data
+// without the engine's content hashes, and the record row's content hash
+// when the event carries one.
+func recordMatches(e *AuditEvent, r workflow.Record) bool {
+	var ed map[string]any
+	if err := json.Unmarshal(e.Data, &ed); err != nil {
+		return false
+	}
+	content, _ := ed[contentKey].(map[string]any)
+	delete(ed, contentKey)
+	eb, _ := json.Marshal(ed)
+	if !jsonEqual(eb, r.Data) {
+		return false
+	}
+	if h, ok := content["record"].(string); ok {
+		var compact bytes.Buffer // the manifest is indented; the row holds compact JSON
+		if err := json.Compact(&compact, r.Data); err != nil {
+			return false
+		}
+		rc := recordContent{DecisionID: *e.DecisionID, Event: r.Event, From: string(r.From), To: string(r.To), ActorID: r.ActorID,
+			Data: compact.String(), DraftHash: r.DraftHash, At: e.At}
+		return rc.hash() == h
+	}
+	return true
 }
 
 func jsonEqual(a, b []byte) bool {

@@ -14,33 +14,36 @@ func guardTable() map[string][]Guard {
 	return map[string][]Guard{
 		EvLaunch:                   {unitExists("undertaking_unit_id")},
 		EvDecline:                  {reasonRequired("reason", "Art. 10")},
+		EvRecordConsultation:       {consultationUnitsExist, consultationResolved, consultedNotFuture},
+		EvRecordInternalLegalCheck: {internalCheckNotFuture},
 		EvStartParticipation:       {commentPeriod, noticeDraftRequired},
 		EvWaiveParticipation:       {participationWaiver},
 		EvRecordHearing:            {hearingHeldNotFuture, hearingNotice, hearingRecordSigned},
-		EvCompleteParticipation:    {commentPeriodClosed, participationAdoptionReasons, groupConsultation},
+		EvCompleteParticipation:    {commentPeriodClosed, participationAdoptionReasons, groupConsultation, hearingHeld},
 		EvCompleteExpertReview:     {expertsIndependent, expertOpinionsSigned, expertAdoptionReasons},
 		EvWaiveExpertReview:        {expertWaiver, reasonRequired("reason", "Art. 19")},
-		EvCompleteRiskAssessment:   {riskReport},
-		EvWaiveRiskAssessment:      {riskWaiver, reasonRequired("reason", "Art. 22")},
-		EvSubmitLegalityReview:     {submissionDraftRequired, legalityMaterials, reviewTime},
+		EvCompleteRiskAssessment:   {riskReport, riskReassessment},
+		EvWaiveRiskAssessment:      {riskWaiver, riskFindingOpen, reasonRequired("reason", "Art. 22")},
+		EvSubmitLegalityReview:     {submissionDraftRequired, legalityMaterials, reviewTime, submittedAfterCommentPeriod, consultationsDone},
 		EvReturnLegalitySubmission: {reasonRequired("reason", "Art. 26"), pendingSubmission},
-		EvRecordLegalityOpinion:    {pendingSubmission, submissionCurrent, exploratoryRiskStatement},
-		EvSubmitToMeeting:          {legalityPassed, meetingPack},
-		EvApprove:                  {meetingRecord, executionArrangements},
-		EvReturnForRevision:        {meetingRecord},
-		EvReject:                   {meetingRecord},
-		EvPostpone:                 {meetingRecord, reasonRequired("reason", "Art. 30")},
+		EvRecordLegalityOpinion:    {pendingSubmission, submissionCurrent, exploratoryRiskStatement, revisionPointsListed, opinionDated},
+		EvConfirmRevisions:         {revisionsRequested, revisionsHandled, confirmationDated},
+		EvSubmitToMeeting:          {legalityPassed, meetingPack, meetingAfterReview("planned_on")},
+		EvApprove:                  {meetingRecord, meetingAfterReview("meeting.held_on"), executionArrangements},
+		EvReturnForRevision:        {meetingRecord, meetingAfterReview("meeting.held_on")},
+		EvReject:                   {meetingRecord, meetingAfterReview("meeting.held_on")},
+		EvPostpone:                 {meetingRecord, meetingAfterReview("meeting.held_on"), reasonRequired("reason", "Art. 30")},
 		EvResumeDiscussion:         {legalityPassed},
 		EvLapse:                    {lapseDue},
-		EvReportToParty:            {reportedNotFuture},
-		EvPublish:                  {partyReported, publication},
+		EvReportToParty:            {reportedNotFuture, reportedAfterMeeting},
+		EvPublish:                  {partyReported, partyReplied, publication},
 		EvStartExecution:           {executionUnitsNamed},
 		EvSuspend:                  {headOnly, issueLinked},
-		EvResume:                   {meetingRecord},
-		EvStop:                     {meetingRequired, meetingRecord},
-		EvAdjust:                   {meetingRequired, meetingRecord, reasonRequired("reason", "Art. 37")},
+		EvResume:                   {meetingRecord, meetingAfterDecision},
+		EvStop:                     {meetingRequired, meetingRecord, meetingAfterDecision},
+		EvAdjust:                   {meetingRequired, meetingRecord, meetingAfterDecision, reasonRequired("reason", "Art. 37")},
 		EvWithdraw:                 {reasonRequired("reason", "Art. 3 ¶3"), catalogueAdjustment},
-		EvAmendFlags:               {reasonRequired("reason", "PROCEDURE § Decision flags")},
+		EvAmendFlags:               {reasonRequired("reason", "PROCEDURE § Decision flags"), concernedUnitsExist},
 		EvRecordArchive:            {archivedNotFuture, archivePackageExported},
 	}
 }
@@ -86,12 +89,27 @@ const (
 	CodeLapseNotDue                 = "lapse_not_due"
 	CodeCatalogueAdjustmentRequired = "catalogue_adjustment_required"
 	CodeArchivePackageUnknown       = "archive_package_unknown"
+
+	// Codes of the second pass (docs/rules.md).
+	CodeWaiverNoLongerLawful       = "waiver_no_longer_lawful"
+	CodeLegalityRevisionsPending   = "legality_revisions_pending"
+	CodeRevisionsNotRequested      = "legality_revisions_not_requested"
+	CodeRiskReassessmentNeedsDraft = "risk_reassessment_requires_revision"
+	CodeDateOutOfOrder             = "date_out_of_order"
+	CodeDateBeforeRegulation       = "date_before_regulation"
+	CodeMemberPositionRequired     = "member_position_required"
+	CodeHeadPositionMismatch       = "head_position_mismatch"
+	CodeConsultationRequired       = "consultation_required"
+	CodeConsultationUnresolved     = "consultation_resolution_required"
+	CodeHearingRequired            = "hearing_required"
+	CodePartyReplyRequired         = "party_reply_required"
 )
 
 // Warning codes: the act is allowed and recorded, with the warning in the
 // outcome (Outcome.Warnings) and in the record's data ("warnings").
 const (
 	WarnNoDifferingExpert = "no_differing_expert"
+	WarnWaiverRevoked     = "waiver_revoked"
 )
 
 func reasonRequired(field, article string) Guard {
@@ -183,12 +201,21 @@ func reviewTime(f *Facts, a *Act) error {
 // pendingSubmission: Art. 26–28 — there is a submission not yet answered
 // by a return or an opinion.
 func pendingSubmission(f *Facts, a *Act) error {
-	r := f.Last(EvSubmitLegalityReview, EvReturnLegalitySubmission, EvRecordLegalityOpinion, EvReturnForRevision)
-	if r == nil || r.Event != EvSubmitLegalityReview {
+	if pendingSubmissionRecord(f) == nil {
 		return RuleError(CodeNoPendingSubmission, "Art. 26",
 			"尚无待审查的合法性审查送审材料", "there is no pending legality-review submission")
 	}
 	return nil
+}
+
+// pendingSubmissionRecord is the submission not yet answered by a return,
+// an opinion, a meeting's return for revision or a send-back, or nil.
+func pendingSubmissionRecord(f *Facts) *Record {
+	r := f.lastLegalityAct(EvSubmitLegalityReview, EvReturnLegalitySubmission, EvRecordLegalityOpinion)
+	if r == nil || r.Event != EvSubmitLegalityReview {
+		return nil
+	}
+	return r
 }
 
 // exploratoryRiskStatement: Art. 25 ¶2 — an exploratory reform may go to
@@ -207,7 +234,7 @@ func exploratoryRiskStatement(f *Facts, a *Act) error {
 // must not be illegal, and must have been given on the current draft.
 // The database enforces the same rule with a trigger.
 func legalityPassed(f *Facts, a *Act) error {
-	_, op := f.LatestOpinion()
+	r, op := f.LatestOpinion()
 	switch {
 	case op == nil:
 		return RuleError(CodeLegalityReviewRequired, "Art. 25 ¶2",
@@ -217,6 +244,20 @@ func legalityPassed(f *Facts, a *Act) error {
 		return RuleError(CodeLegalityReviewFailed, "Art. 25 ¶2",
 			"《重大行政决策程序暂行条例》第二十五条：经审查不合法的决策草案，不得提交决策机关讨论",
 			"Art. 25 ¶2: a draft found illegal in legality review may not be submitted to the meeting")
+	case op.Outcome == OutcomeLegalWithRevisions:
+		// Art. 28: the opinion is followed — the draft revised and the
+		// revision confirmed by the review body on that very draft.
+		c := f.Confirmation(r)
+		switch {
+		case c == nil:
+			return RuleError(CodeLegalityRevisionsPending, "Art. 28",
+				"《重大行政决策程序暂行条例》第二十八条：决策承办单位根据合法性审查意见进行必要的调整或者补充；审查意见要求修改（legal_with_revisions），草案须按意见修改并经合法性审查部门确认（confirm_revisions）后，方可提交决策机关讨论",
+				"Art. 28: the legality opinion asks for revisions (legal_with_revisions); the draft must be revised and the review body must confirm the revisions (confirm_revisions) before it goes to the meeting")
+		case c.DraftHash != f.Decision.CurrentDraftHash:
+			return RuleError(CodeLegalityReviewStale, "Art. 25 ¶2, 28",
+				"合法性审查部门确认的是旧版修改稿，草案此后又经修改，须重新送审或重新确认（《重大行政决策程序暂行条例》第二十五条、第二十八条）",
+				"Art. 25 ¶2, 28: the review body confirmed an earlier revision; the draft was revised again and must be reviewed or confirmed again")
+		}
 	case op.DraftHash != f.Decision.CurrentDraftHash:
 		return RuleError(CodeLegalityReviewStale, "Art. 25 ¶2",
 			"合法性审查意见针对的是旧版草案，草案修改后须重新送审（《重大行政决策程序暂行条例》第二十五条）",
@@ -253,15 +294,17 @@ func meetingRequired(f *Facts, a *Act) error {
 // effectTable lists what each event does beyond the state change.
 func effectTable() map[string][]Effect {
 	return map[string][]Effect{
-		EvLaunch:                {setUndertakingUnit},
-		EvReviseDraft:           {newDraft},
-		EvCompleteExpertReview:  {differingExpertWarning},
-		EvSubmitToMeeting:       {meetingPackRecord},
-		EvApprove:               {func(f *Facts, a *Act, o *Outcome) { o.ExecutionUnitIDs = ids(obj(a.Data, "execution"), "units") }},
-		EvRecordLegalityOpinion: {recordOpinion},
-		EvReturnForRevision:     {func(f *Facts, a *Act, o *Outcome) { o.ResetLegality = true }},
-		EvAmendFlags:            {amendFlags},
-		EvAdjust:                {spawnAdjustment},
+		EvLaunch:                 {setUndertakingUnit},
+		EvReviseDraft:            {newDraft},
+		EvCompleteExpertReview:   {differingExpertWarning},
+		EvCompleteRiskAssessment: {riskFinding},
+		EvSubmitToMeeting:        {meetingPackRecord},
+		EvApprove:                {func(f *Facts, a *Act, o *Outcome) { o.ExecutionUnitIDs = ids(obj(a.Data, "execution"), "units") }},
+		EvRecordLegalityOpinion:  {recordOpinion},
+		EvConfirmRevisions:       {recordConfirmation},
+		EvReturnForRevision:      {func(f *Facts, a *Act, o *Outcome) { o.ResetLegality = true }},
+		EvAmendFlags:             {amendFlags, recheckWaivers},
+		EvAdjust:                 {spawnAdjustment},
 	}
 }
 
@@ -288,7 +331,16 @@ func newDraft(f *Facts, a *Act, o *Outcome) {
 }
 
 func recordOpinion(f *Facts, a *Act, o *Outcome) {
-	o.Opinion = &Opinion{Outcome: str(a.Data, "outcome"), DraftHash: f.Decision.CurrentDraftHash, RiskStatement: str(a.Data, "risk_statement")}
+	o.Opinion = &Opinion{Outcome: str(a.Data, "outcome"), DraftHash: f.Decision.CurrentDraftHash, RiskStatement: str(a.Data, "risk_statement"),
+		Kind: OpinionKindOpinion}
+}
+
+// recordConfirmation: Art. 28 — the review body's confirmation that its
+// legal_with_revisions opinion was followed is kept beside the opinions
+// (kind confirmation), bound to the revised draft, so that the database's
+// core-invariant trigger sees it too.
+func recordConfirmation(f *Facts, a *Act, o *Outcome) {
+	o.Opinion = &Opinion{Outcome: OutcomeLegalWithRevisions, DraftHash: f.Decision.CurrentDraftHash, Kind: OpinionKindConfirmation}
 }
 
 func amendFlags(f *Facts, a *Act, o *Outcome) {
@@ -304,6 +356,10 @@ func FlagsFrom(m map[string]any) Flags {
 	if fl.Domains == nil {
 		fl.Domains = []string{}
 	}
+	fl.ConcernedUnits = ids(m, "concerned_units")
+	if fl.ConcernedUnits == nil {
+		fl.ConcernedUnits = []int64{}
+	}
 	if n := id(m, "catalogue_item_id"); n > 0 {
 		fl.CatalogueItemID = &n
 	}
@@ -316,7 +372,7 @@ func spawnAdjustment(f *Facts, a *Act, o *Outcome) {
 	d := f.Decision
 	parent := d.ID
 	o.Spawn = &Decision{Title: d.Title + "（调整）", OrganID: d.OrganID, UndertakingUnitID: d.UndertakingUnitID,
-		Flags: d.Flags, State: StDrafting, ParentID: &parent, CreatedBy: a.Actor.UserID}
+		Flags: d.Flags, State: StDrafting, Version: 1, ParentID: &parent, CreatedBy: a.Actor.UserID}
 }
 
 // archivePackageExported: Art. 33; QH (九) 归档留存 — the archive transfer

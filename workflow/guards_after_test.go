@@ -340,6 +340,12 @@ func TestRulePack_PostponementLapse(t *testing.T) {
 	t.Run("the office may record it too", func(t *testing.T) {
 		mustAllow(t, postponed(qinghaiPack(), "2025-01-01"), clerk, EvLapse, M{})
 	})
+	t.Run("a meeting recorded long after it was held: not before the day after its recording", func(t *testing.T) {
+		f := postponed(qinghaiPack(), "2025-01-01")
+		f.Records[0].At = gNow
+		_, err := fire(t, f, engine, EvLapse, M{})
+		mentions(t, refused(t, err, CodeLapseNotDue), "2025-01-01", gToday, gTomorrow)
+	})
 	t.Run("without a meeting date, from the postponement's recording", func(t *testing.T) {
 		f := newFacts(t, StPostponed)
 		f.Rules = qinghaiPack()

@@ -4,7 +4,9 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -442,4 +444,96 @@ func TestArchiveCommands(t *testing.T) {
 	if out, err := run(t, "archive", "export", "--decision", "999", "--db", path); err == nil {
 		t.Fatalf("an unknown decision: %s", out)
 	}
+}
+
+// TestVerifyVouchesForTheWholeDatabase (issue 7, item 11): on a copy of the
+// demo database with the immutability triggers dropped, each kind of
+// tampering outside the audit table — a decision's state, a record's data,
+// a draft's text (with or without its sha256), an opinion's outcome, a
+// deleted draft, the last three audit events deleted — makes `verify` fail
+// (exit 1) and name the table, the row and the audit seq it found wrong.
+func TestVerifyVouchesForTheWholeDatabase(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "demo.db")
+	if out, err := run(t, "seed", "--demo", "--db", path); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	if out, err := run(t, "verify", "--db", path); err != nil {
+		t.Fatalf("verify after seed: %v\n%s", err, out)
+	}
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := func(q string, dest ...any) {
+		t.Helper()
+		if err := raw.QueryRow(q).Scan(dest...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var meetingID, meetingSeq, recID, recSeq, draftID, draftSeq, opID, opSeq, tail int64
+	one(`SELECT d.id, MAX(a.seq) FROM decisions d JOIN audit_events a ON a.decision_id = d.id WHERE d.state = 'collective_decision' GROUP BY d.id`, &meetingID, &meetingSeq)
+	one(`SELECT id, audit_seq FROM records WHERE event = 'report_to_party'`, &recID, &recSeq)
+	one(`SELECT id, audit_seq FROM drafts ORDER BY id LIMIT 1`, &draftID, &draftSeq)
+	one(`SELECT id, audit_seq FROM legality_opinions ORDER BY id LIMIT 1`, &opID, &opSeq)
+	one(`SELECT MAX(seq) FROM audit_events`, &tail)
+	raw.Close()
+
+	cases := []struct {
+		name    string
+		trigger string // dropped first
+		sql     string
+		want    string // "table T, id N, broken at seq S"
+	}{
+		{"a decision's state", "", `UPDATE decisions SET state = 'published' WHERE id = ` + fmt.Sprint(meetingID),
+			fmt.Sprintf("table decisions, id %d, broken at seq %d", meetingID, meetingSeq)},
+		{"a decision's version", "", `UPDATE decisions SET version = version + 1 WHERE id = ` + fmt.Sprint(meetingID),
+			fmt.Sprintf("table decisions, id %d, broken at seq %d", meetingID, meetingSeq+1)},
+		{"a record's data", "records_no_update", `UPDATE records SET data = '{"doc_no":"篡改"}' WHERE id = ` + fmt.Sprint(recID),
+			fmt.Sprintf("table records, id %d, broken at seq %d", recID, recSeq)},
+		{"a draft's text", "drafts_no_update", `UPDATE drafts SET text = '篡改的草案' WHERE id = ` + fmt.Sprint(draftID),
+			fmt.Sprintf("table drafts, id %d, broken at seq %d", draftID, draftSeq)},
+		{"a draft's text and hash", "drafts_no_update", fmt.Sprintf(`UPDATE drafts SET text = '篡改的草案', sha256 = '%s' WHERE id = %d`, sha("篡改的草案"), draftID),
+			fmt.Sprintf("table drafts, id %d, broken at seq %d", draftID, draftSeq)},
+		{"an opinion's outcome", "legality_opinions_no_update", `UPDATE legality_opinions SET outcome = 'illegal' WHERE id = ` + fmt.Sprint(opID),
+			fmt.Sprintf("table legality_opinions, id %d, broken at seq %d", opID, opSeq)},
+		{"a deleted draft", "drafts_no_delete", `DELETE FROM drafts WHERE id = ` + fmt.Sprint(draftID),
+			fmt.Sprintf("table drafts, id 0, broken at seq %d", draftSeq)},
+		{"the last three audit events deleted", "audit_events_no_delete", fmt.Sprintf(`DELETE FROM audit_events WHERE seq > %d`, tail-3),
+			fmt.Sprintf("broken at seq %d", tail-2)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cp := filepath.Join(t.TempDir(), "copy.db")
+			copyFile(t, path, cp)
+			db, err := sql.Open("sqlite", cp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.trigger != "" {
+				if _, err := db.Exec(c.sql); err == nil {
+					t.Fatalf("the trigger %s did not refuse: %s", c.trigger, c.sql)
+				}
+				if _, err := db.Exec(`DROP TRIGGER ` + c.trigger); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := db.Exec(c.sql); err != nil {
+				t.Fatalf("%s: %v", c.sql, err)
+			}
+			db.Close()
+			out, err := run(t, "verify", "--db", cp)
+			if !errors.Is(err, errVerifyFailed) {
+				t.Fatalf("verify of a tampered copy: err %v\n%s", err, out)
+			}
+			if !strings.Contains(out, c.want) {
+				t.Fatalf("verify output %q does not name %q", out, c.want)
+			}
+		})
+	}
+}
+
+func sha(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
 }

@@ -17,14 +17,8 @@ func verifyCmd(ctx context.Context, cfg config, checkpoints, pubKey string, stdo
 		return err
 	}
 	defer db.Close()
-	res, err := db.Verify(ctx)
-	if err != nil {
-		return err
-	}
-	if !res.OK {
-		fmt.Fprintf(stdout, "BROKEN: audit chain broken at seq %d: %s (%d events verified before it)\n", res.FirstBadSeq, res.Reason, res.Events)
-		return errVerifyFailed
-	}
+	// The signed checkpoints first: a chain rewritten end to end, or cut,
+	// is named at the checkpoint it no longer reaches.
 	journal, required := cfg.journalPath(), false
 	if checkpoints != "" {
 		journal, required = checkpoints, true
@@ -43,6 +37,18 @@ func verifyCmd(ctx context.Context, cfg config, checkpoints, pubKey string, stdo
 	}
 	if !cp.OK {
 		fmt.Fprintf(stdout, "BROKEN: %s (journal %s)\n", cp.Reason, journal)
+		return errVerifyFailed
+	}
+	res, err := db.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	if !res.OK {
+		if res.Table == "" || res.Table == "audit_events" {
+			fmt.Fprintf(stdout, "BROKEN: audit chain broken at seq %d: %s (%d events verified before it)\n", res.FirstBadSeq, res.Reason, res.Events)
+		} else {
+			fmt.Fprintf(stdout, "BROKEN: table %s, id %d, broken at seq %d: %s (the chain of %d events is intact)\n", res.Table, res.RowID, res.FirstBadSeq, res.Reason, res.Events)
+		}
 		return errVerifyFailed
 	}
 	fmt.Fprintf(stdout, "OK: %d audit events verified; head %s\n", res.Events, res.Head)

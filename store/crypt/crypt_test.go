@@ -56,10 +56,12 @@ func TestSM2_GBT32918_SignatureExample(t *testing.T) {
 	r := hexInt("F5A03B06 48D2C463 0EEAC513 E1BB81A1 5944DA38 27D5B741 43AC7EAC EEE720B3")
 	s := hexInt("B1B6AA29 DF212FD8 763182BC 0D421CA1 BB9038FD 1F7F42D4 840B69C4 85BBC1AA")
 	curve := sm2.P256()
+	//lint:ignore SA1019 the standard's example gives the key as raw coordinates
 	gx, gy := curve.ScalarBaseMult(d.Bytes())
 	if gx.Cmp(x) != 0 || gy.Cmp(y) != 0 {
 		t.Fatal("the public key of the example is not d·G")
 	}
+	//lint:ignore SA1019 the standard's example gives the key as raw coordinates
 	pub := &ecdsa.PublicKey{Curve: curve, X: x, Y: y}
 	msg := []byte("message digest")
 	za, err := sm2.CalculateZA(pub, sm2UID)
