@@ -141,3 +141,27 @@ func TestArchive_RoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestVerify_DocumentContentTampered: a document's stored content changed
+// behind the engine's back (the trigger dropped) no longer hashes to its
+// key, and verify names the documents table.
+func TestVerify_DocumentContentTampered(t *testing.T) {
+	db, _ := storetest.OpenSQLite(t, "qinghai")
+	fx := storetest.Base(t, db)
+	doc, _, err := db.PutDocument(ctx, fx.Actors["drafter"], "意见.pdf", []byte("%PDF-1.4\n%%EOF\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := db.Verify(ctx); !v.OK {
+		t.Fatal(v)
+	}
+	if _, err := db.ExecRaw(ctx, `DROP TRIGGER documents_no_update`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecRaw(ctx, `UPDATE documents SET content = ? WHERE hash = ?`, []byte("%PDF-1.4\n%forged\n%%EOF\n"), doc.Hash); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := db.Verify(ctx); v.OK || v.Table != "documents" || !strings.Contains(v.Reason, doc.Hash) {
+		t.Fatalf("a changed document must be named: %+v", v)
+	}
+}

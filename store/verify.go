@@ -6,7 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"os"
 	"sort"
+
+	"decisiond/store/crypt"
 )
 
 // Verify vouches for the whole database, not only the audit table. Every
@@ -201,7 +204,18 @@ func (db *DB) verifyTables(ctx context.Context, evs map[int64]*chainEvent, tail 
 		if d.AuditSeq != nil {
 			seq = *d.AuditSeq
 		}
-		if hex.EncodeToString(sum[:]) != d.SHA256 {
+		if d.Text == "" && hex.EncodeToString(sum[:]) != d.SHA256 {
+			// A file draft: its hash is a document the same act attached.
+			var n int
+			if err := db.r.GetContext(ctx, &n, db.r.Rebind(`SELECT COUNT(*) FROM attachments WHERE decision_id = ? AND hash = ? AND audit_seq = ?`),
+				d.DecisionID, d.SHA256, seq); err != nil {
+				return nil, err
+			}
+			if n == 0 {
+				ps.add(seq, "drafts", d.ID, "draft %d is a file draft whose document was not attached by its act", d.ID)
+				continue
+			}
+		} else if hex.EncodeToString(sum[:]) != d.SHA256 {
 			ps.add(seq, "drafts", d.ID, "draft %d's text does not hash to its sha256", d.ID)
 			continue
 		}
@@ -220,6 +234,29 @@ func (db *DB) verifyTables(ctx context.Context, evs map[int64]*chainEvent, tail 
 		wrote["drafts"][seq]++
 		if e.content["draft"] != d.hash() {
 			ps.add(seq, "drafts", d.ID, "draft %d does not match the content its audit event seq %d bound", d.ID, seq)
+		}
+	}
+
+	// Documents: each stored content still hashes to its key; each
+	// attachment's act is on the chain and is of the same decision.
+	if err := db.verifyDocuments(ctx, &ps); err != nil {
+		return nil, err
+	}
+	var atts []struct {
+		ID         int64 `db:"id"`
+		DecisionID int64 `db:"decision_id"`
+		AuditSeq   int64 `db:"audit_seq"`
+	}
+	if err := db.r.SelectContext(ctx, &atts, `SELECT id, decision_id, audit_seq FROM attachments ORDER BY id`); err != nil {
+		return nil, err
+	}
+	for _, a := range atts {
+		e := evs[a.AuditSeq]
+		switch {
+		case e == nil:
+			cut("attachments", a.ID, a.AuditSeq)
+		case e.decisionID == nil || *e.decisionID != a.DecisionID:
+			ps.add(a.AuditSeq, "attachments", a.ID, "attachment %d names audit event seq %d of another decision", a.ID, a.AuditSeq)
 		}
 	}
 
@@ -284,4 +321,38 @@ func (db *DB) verifyTables(ctx context.Context, evs map[int64]*chainEvent, tail 
 		}
 	}
 	return ps.first(), nil
+}
+
+// verifyDocuments checks that every stored document still hashes to its
+// key (one at a time: contents may be large).
+func (db *DB) verifyDocuments(ctx context.Context, ps *problems) error {
+	rows, err := db.r.QueryxContext(ctx, `SELECT hash, alg, content FROM documents ORDER BY created_at, hash`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d struct {
+			Hash    string `db:"hash"`
+			Alg     string `db:"alg"`
+			Content []byte `db:"content"`
+		}
+		if err := rows.StructScan(&d); err != nil {
+			return err
+		}
+		content := d.Content
+		if content == nil && db.opts.DocumentsDir != "" {
+			if content, err = os.ReadFile(blobPath(db.opts.DocumentsDir, d.Hash)); err != nil {
+				ps.add(0, "documents", 0, "document %s: its file is missing from the documents folder", d.Hash)
+				continue
+			}
+		}
+		if content == nil {
+			continue // kept in a folder this verification was not given
+		}
+		if h, err := crypt.Sum(d.Alg, content); err != nil || h != d.Hash {
+			ps.add(0, "documents", 0, "document %s: its content no longer hashes to its key (%s)", d.Hash, d.Alg)
+		}
+	}
+	return rows.Err()
 }

@@ -67,7 +67,8 @@ var eventTable = []EventDef{
 	{Name: EvDecline, From: []State{StProposed}, To: StNotLaunched, Roles: office, ZH: "不予启动", EN: "decline", Article: "Art. 10",
 		Fields: []Field{reasonField}},
 	{Name: EvReviseDraft, From: drafting, Roles: undertaking, ZH: "修改草案", EN: "revise the draft", Article: "Art. 12",
-		Fields: []Field{{Name: "text", Kind: KText, Required: true}, {Name: "note", Kind: KString},
+		// The draft is a text, or a file uploaded beforehand (document: its hash).
+		Fields: []Field{{Name: "text", Kind: KString}, {Name: "document", Kind: KString}, {Name: "note", Kind: KString},
 			// After a legal_with_revisions opinion: how each point was
 			// handled (Art. 28: 决策承办单位根据合法性审查意见进行必要的调整或者补充).
 			{Name: "revision_handling", Kind: KObjects, Fields: []Field{

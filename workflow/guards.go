@@ -13,6 +13,7 @@ import (
 func guardTable() map[string][]Guard {
 	return map[string][]Guard{
 		EvLaunch:                   {unitExists("undertaking_unit_id")},
+		EvReviseDraft:              {draftTextOrFile},
 		EvDecline:                  {reasonRequired("reason", "Art. 10")},
 		EvRecordConsultation:       {consultationUnitsExist, consultationResolved, consultedNotFuture},
 		EvRecordInternalLegalCheck: {internalCheckNotFuture},
@@ -320,6 +321,16 @@ func DraftHash(text string) string {
 }
 
 func newDraft(f *Facts, a *Act, o *Outcome) {
+	if doc := str(a.Data, "document"); doc != "" {
+		// A file draft: its hash is the draft's; the file is attached to
+		// this act like any document, so it is kept and downloadable.
+		d := &Draft{SHA256: doc, Note: str(a.Data, "note"), AuthorID: a.Actor.UserID, At: f.Now}
+		o.NewDraft, o.DraftHash = d, doc
+		o.Data["sha256"] = doc
+		docs, _ := o.Data["documents"].([]any)
+		o.Data["documents"] = append(docs, map[string]any{"hash": doc, "title": "决策草案（文件） / draft (file)"})
+		return
+	}
 	text, _ := a.Data["text"].(string)
 	d := &Draft{SHA256: DraftHash(text), Text: text, Note: str(a.Data, "note"), AuthorID: a.Actor.UserID, At: f.Now}
 	o.NewDraft = d
@@ -328,6 +339,21 @@ func newDraft(f *Facts, a *Act, o *Outcome) {
 	delete(o.Data, "text")
 	o.Data["sha256"] = d.SHA256
 	o.Data["length"] = len(text)
+}
+
+// draftTextOrFile: Art. 12 — a draft version is a text or a file, one of
+// the two.
+func draftTextOrFile(f *Facts, a *Act) error {
+	text, doc := str(a.Data, "text"), str(a.Data, "document")
+	switch {
+	case text == "" && doc == "":
+		return dataErr("text", "请填写草案全文（text）或上传草案文件（document）", "give the draft's text (text) or its uploaded file (document)")
+	case text != "" && doc != "":
+		return dataErr("document", "草案全文与草案文件只能二选一", "give the draft's text or its file, not both")
+	case doc != "" && !ValidHash(doc):
+		return dataErr("document", "应为已上传文件的64位十六进制摘要", "must be the 64-hex-digit digest of an uploaded file")
+	}
+	return nil
 }
 
 func recordOpinion(f *Facts, a *Act, o *Outcome) {

@@ -195,3 +195,38 @@ func TestDocuments_SizeLimitAndFolderStorage(t *testing.T) {
 		t.Fatalf("download from the folder: %s", dl)
 	}
 }
+
+// TestDraftAsAFile (Art. 12): a draft version may be a file: its hash is
+// the draft's (so the legality opinion binds the file), the file is kept as
+// the act's attachment; a draft is text or file, not both, and the file
+// must have been uploaded.
+func TestDraftAsAFile(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			e := newEnv(t, b.Open)
+			d := e.RunSteps(t, e.CreateFare(t).Decision, stepsBefore(t, workflow.EvStartParticipation))
+			docx := zipOf(t, "[Content_Types].xml", "word/document.xml")
+			up := decode[uploaded](t, upload(t, e, tokenOf(t, "drafter"), "票价方案（草案）.docx", docx))
+			problem(t, e.Fire(t, "drafter", d.ID, workflow.EvReviseDraft, d.Version, map[string]any{"text": "全文", "document": up.Hash}), http.StatusBadRequest, workflow.CodeValidationFailed)
+			problem(t, e.Fire(t, "drafter", d.ID, workflow.EvReviseDraft, d.Version, map[string]any{"document": strings.Repeat("e", 64)}), http.StatusBadRequest, workflow.CodeValidationFailed)
+			problem(t, e.Fire(t, "drafter", d.ID, workflow.EvReviseDraft, d.Version, map[string]any{"note": "无正文"}), http.StatusBadRequest, workflow.CodeValidationFailed)
+			d = e.MustFire(t, "drafter", d, workflow.EvReviseDraft, map[string]any{"document": up.Hash, "note": "以文件形式提交"})
+			if d.CurrentDraftHash == nil || *d.CurrentDraftHash != up.Hash {
+				t.Fatalf("the file's hash is the draft's: %v", d.CurrentDraftHash)
+			}
+			list := decode[struct {
+				Items []store.Attachment `json:"items"`
+			}](t, e.Do(t, "GET", fmt.Sprintf("/api/v1/decisions/%d/documents", d.ID), tokenOf(t, "office"), nil))
+			if len(list.Items) != 1 || list.Items[0].Hash != up.Hash || list.Items[0].Event != workflow.EvReviseDraft {
+				t.Fatalf("the draft file is kept as the act's attachment: %+v", list.Items)
+			}
+			drafts := decode[struct {
+				Items []workflow.Draft `json:"items"`
+			}](t, e.Do(t, "GET", fmt.Sprintf("/api/v1/decisions/%d/drafts", d.ID), tokenOf(t, "office"), nil))
+			if last := drafts.Items[len(drafts.Items)-1]; last.SHA256 != up.Hash || last.Text != "" {
+				t.Fatalf("the draft version: %+v", last)
+			}
+			e.Verify(t)
+		})
+	}
+}
