@@ -254,6 +254,10 @@ func (db *DB) VerifyCheckpoints(ctx context.Context, journal string, required bo
 	return rep, nil
 }
 
+// CheckpointJournal is the journal checkpoints are appended to ("" when
+// none is configured).
+func (db *DB) CheckpointJournal() string { return db.opts.CheckpointJournal }
+
 // LatestCheckpoint returns the newest checkpoint in the database, if any.
 func (db *DB) LatestCheckpoint(ctx context.Context) (*Checkpoint, error) {
 	var c Checkpoint

@@ -106,6 +106,16 @@ func TestCheckpoints_RewrittenOrCutChainIsFound(t *testing.T) {
 				t.Fatal(v)
 			}
 
+			other, _ := crypt.Generate(suite)
+			otherPub, _ := other.PublicPEM()
+			if rep, _ := db.VerifyCheckpoints(ctx, journal, true, otherPub); rep.OK {
+				t.Fatal("a checkpoint verifies only with its own key, not another of the same algorithm")
+			}
+			own, _ := db.opts.Signer.PublicPEM()
+			if rep, _ := db.VerifyCheckpoints(ctx, journal, true, own); !rep.OK {
+				t.Fatalf("pinned to its own key: %+v", rep)
+			}
+
 			rewriteFrom(t, db, cp.Seq-5)
 			if v, _ := db.Verify(ctx); !v.OK {
 				t.Fatalf("the rewritten chain verifies on its own (that is the attack): %+v", v)
