@@ -184,7 +184,7 @@ func connect(ctx context.Context, dsn string, opts Options, readOnly bool) (*DB,
 					return nil, fmt.Errorf("create database folder: %w", err)
 				}
 			}
-			base := "file:" + dsn + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)"
+			base := SQLiteDSN(dsn)
 			if db.w, err = sqlx.Open("sqlite", base+"&_txlock=immediate"); err != nil {
 				return nil, err
 			}
@@ -200,6 +200,13 @@ func connect(ctx context.Context, dsn string, opts Options, readOnly bool) (*DB,
 		return nil, fmt.Errorf("connect to %s: %w", db.d.name, err)
 	}
 	return db, nil
+}
+
+// SQLiteDSN is the connection string of a SQLite file with the store's
+// settings: foreign keys on, WAL, synchronous=FULL (every commit durable),
+// a busy timeout. Writers add _txlock=immediate.
+func SQLiteDSN(path string) string {
+	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)"
 }
 
 // withPGParam adds a run-time parameter to a PostgreSQL URL or key=value DSN.
