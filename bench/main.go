@@ -424,4 +424,3 @@ func walker(dsn string, viaHTTP bool) (func(context.Context, int) (func() (bool,
 		}, nil
 	}, nil
 }
-
