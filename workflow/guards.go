@@ -17,7 +17,7 @@ func guardTable() map[string][]Guard {
 		EvStartParticipation:       {commentPeriod, noticeDraftRequired},
 		EvWaiveParticipation:       {participationWaiver},
 		EvRecordHearing:            {hearingHeldNotFuture, hearingNotice, hearingRecordSigned},
-		EvCompleteParticipation:    {commentPeriodClosed, participationAdoptionReasons, groupConsultation},
+		EvCompleteParticipation:    {commentPeriodClosed, participationAdoptionReasons, groupConsultation, hearingHeld},
 		EvCompleteExpertReview:     {expertsIndependent, expertOpinionsSigned, expertAdoptionReasons},
 		EvWaiveExpertReview:        {expertWaiver, reasonRequired("reason", "Art. 19")},
 		EvCompleteRiskAssessment:   {riskReport},
@@ -33,14 +33,14 @@ func guardTable() map[string][]Guard {
 		EvResumeDiscussion:         {legalityPassed},
 		EvLapse:                    {lapseDue},
 		EvReportToParty:            {reportedNotFuture},
-		EvPublish:                  {partyReported, publication},
+		EvPublish:                  {partyReported, publication, docNoFormat},
 		EvStartExecution:           {executionUnitsNamed},
 		EvSuspend:                  {headOnly, issueLinked},
 		EvResume:                   {meetingRecord},
 		EvStop:                     {meetingRequired, meetingRecord},
 		EvAdjust:                   {meetingRequired, meetingRecord, reasonRequired("reason", "Art. 37")},
 		EvWithdraw:                 {reasonRequired("reason", "Art. 3 ¶3"), catalogueAdjustment},
-		EvAmendFlags:               {reasonRequired("reason", "PROCEDURE § Decision flags")},
+		EvAmendFlags:               {reasonRequired("reason", "PROCEDURE § Decision flags"), catalogueLink},
 		EvRecordArchive:            {archivedNotFuture},
 	}
 }
@@ -256,7 +256,7 @@ func effectTable() map[string][]Effect {
 		EvApprove:               {func(f *Facts, a *Act, o *Outcome) { o.ExecutionUnitIDs = ids(obj(a.Data, "execution"), "units") }},
 		EvRecordLegalityOpinion: {recordOpinion},
 		EvReturnForRevision:     {func(f *Facts, a *Act, o *Outcome) { o.ResetLegality = true }},
-		EvAmendFlags:            {amendFlags},
+		EvAmendFlags:            {amendFlags, catalogueRequirements},
 		EvAdjust:                {spawnAdjustment},
 	}
 }
