@@ -135,11 +135,16 @@ type VerifyResult struct {
 	Head        string `json:"head,omitempty"`
 	FirstBadSeq int64  `json:"first_bad_seq,omitempty"`
 	Reason      string `json:"reason,omitempty"`
+	// Anchors is the number of published catalogue anchors checked;
+	// BrokenAnchors names each one that no longer holds (anchors.go).
+	Anchors       int             `json:"anchors"`
+	BrokenAnchors []AnchorProblem `json:"broken_anchors,omitempty"`
 }
 
 // Verify walks the whole chain in order and names the first broken link:
 // a recomputed hash that differs, a prev_hash that is not the previous
-// hash, or a gap in seq.
+// hash, or a gap in seq; then it checks every catalogue anchor
+// (VerifyAnchors) and names each broken one.
 func (db *DB) Verify(ctx context.Context) (*VerifyResult, error) {
 	rows, err := db.r.QueryxContext(ctx, `SELECT `+auditCols+` FROM audit_events ORDER BY seq`)
 	if err != nil {
@@ -168,7 +173,8 @@ func (db *DB) Verify(ctx context.Context) (*VerifyResult, error) {
 			}
 		}
 		if bad != "" {
-			return &VerifyResult{OK: false, Events: res.Events, FirstBadSeq: want, Reason: bad, Head: prev}, nil
+			rows.Close() // before the anchors' queries: a read-only store may hold one connection
+			return db.withAnchors(ctx, &VerifyResult{OK: false, Events: res.Events, FirstBadSeq: want, Reason: bad, Head: prev})
 		}
 		res.Events++
 		prev, want = e.Hash, e.Seq+1
@@ -179,5 +185,5 @@ func (db *DB) Verify(ctx context.Context) (*VerifyResult, error) {
 	if res.Events > 0 {
 		res.Head = prev
 	}
-	return res, nil
+	return db.withAnchors(ctx, res)
 }

@@ -69,7 +69,7 @@ usage:
   decisiond token revoke --token T | --user N
   decisiond unit create --name N [--short-name S] --kind organ|unit [--parent UNIT]
   decisiond organ set --organ UNIT [--head USER] [--review-unit UNIT]
-  decisiond verify [--db …]
+  decisiond verify [--db …]              # the audit chain and every published catalogue anchor
 
 serve: --demo loads demo data and lets the demo passwords and demo-* tokens
 work; it listens only on a loopback address unless --demo-on-network.
@@ -181,10 +181,15 @@ func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 			return err
 		}
 		if !res.OK {
-			fmt.Fprintf(stdout, "BROKEN: audit chain broken at seq %d: %s (%d events verified before it)\n", res.FirstBadSeq, res.Reason, res.Events)
+			if res.FirstBadSeq > 0 {
+				fmt.Fprintf(stdout, "BROKEN: audit chain broken at seq %d: %s (%d events verified before it)\n", res.FirstBadSeq, res.Reason, res.Events)
+			}
+			for _, p := range res.BrokenAnchors {
+				fmt.Fprintf(stdout, "BROKEN ANCHOR: %s\n", p)
+			}
 			return errVerifyFailed
 		}
-		fmt.Fprintf(stdout, "OK: %d audit events verified; head %s\n", res.Events, res.Head)
+		fmt.Fprintf(stdout, "OK: %d audit events verified; head %s; %d catalogue anchors hold\n", res.Events, res.Head, res.Anchors)
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
