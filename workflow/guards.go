@@ -312,7 +312,7 @@ func spawnAdjustment(f *Facts, a *Act, o *Outcome) {
 	d := f.Decision
 	parent := d.ID
 	o.Spawn = &Decision{Title: d.Title + "（调整）", OrganID: d.OrganID, UndertakingUnitID: d.UndertakingUnitID,
-		Flags: d.Flags, State: StDrafting, ParentID: &parent, CreatedBy: a.Actor.UserID}
+		Flags: d.Flags, State: StDrafting, Version: 1, ParentID: &parent, CreatedBy: a.Actor.UserID}
 }
 
 // archivedNotFuture: Art. 33 — the archive transfer is recorded as done, so
