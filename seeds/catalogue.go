@@ -181,9 +181,9 @@ func (dd *DemoData) adjustCatalogue(ctx context.Context, db *store.DB) error {
 	return nil
 }
 
-// withHearing inserts the hearing of a hearing item (Art. 16–17) after the
+// WithHearing inserts the hearing of a hearing item (Art. 16–17) after the
 // start of public participation.
-func withHearing(steps []Step) []Step {
+func WithHearing(steps []Step) []Step {
 	var out []Step
 	for _, s := range steps {
 		out = append(out, s)
@@ -197,8 +197,8 @@ func withHearing(steps []Step) []Step {
 	return out
 }
 
-// withDocNo gives the publication its document number (发文字号).
-func withDocNo(steps []Step, docNo string) []Step {
+// WithDocNo gives the publication its document number (发文字号).
+func WithDocNo(steps []Step, docNo string) []Step {
 	out := make([]Step, len(steps))
 	for i, s := range steps {
 		out[i] = s
@@ -228,7 +228,7 @@ var catalogueDecisions = []demoDecision{
 		steps: []Step{launch("西宁市交通运输局"), draft("西宁市城市综合交通体系规划（2026—2035年）（初稿）……")}},
 	{title: rideHailingTitle, item: ItemRideHailing,
 		flags: map[string]any{"category": "public_policy", "domains": []string{"交通运输"}, "technical": true, "risk_relevant": true, "public_concern": true},
-		steps: append(withDocNo(concat([]Step{launch("西宁市交通运输局"), draft("西宁市网络预约出租汽车经营服务管理实施细则（草案）……")},
+		steps: append(WithDocNo(concat([]Step{launch("西宁市交通运输局"), draft("西宁市网络预约出租汽车经营服务管理实施细则（草案）……")},
 			FareSteps[2:]), "西政〔2026〕41号"), FareComplete)},
 	{title: taxiTitle, item: ItemTaxiFare,
 		flags: map[string]any{"category": "public_policy", "domains": []string{"交通运输"}, "public_concern": true},

@@ -334,7 +334,7 @@ var FareComplete = Step{"office", workflow.EvComplete, func(s *Env) map[string]a
 
 var demoDecisions = []demoDecision{
 	// The fare is a hearing item (价格法 第二十三条): its demo holds the hearing.
-	{title: FareTitle, item: ItemFare, flags: FareFlags, steps: withDocNo(withHearing(FareSteps), "西政〔2026〕36号")},
+	{title: FareTitle, item: ItemFare, flags: FareFlags, steps: WithDocNo(WithHearing(FareSteps), "西政〔2026〕36号")},
 	{title: "西宁市城市停车收费管理办法", item: ItemParking,
 		flags: map[string]any{"category": "public_policy", "domains": []string{"城市管理"}, "public_concern": true, "risk_relevant": true},
 		steps: concat([]Step{launch("西宁市交通运输局"), draft("西宁市城市停车收费管理办法（草案）……")}, participation, expertAndRisk, legality(-25),

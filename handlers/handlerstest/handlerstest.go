@@ -5,6 +5,7 @@ package handlerstest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 
 	"decisiond/handlers"
 	"decisiond/handlers/httpx"
+	"decisiond/handlers/public"
 	"decisiond/seeds"
 	"decisiond/store"
 	"decisiond/store/storetest"
@@ -31,17 +33,44 @@ type Env struct {
 	Fx   *seeds.Fixture
 	Srv  *httptest.Server
 	HTTP *http.Client
+	// Demo is what the whole demo loaded (NewWith with Options.Demo).
+	Demo *seeds.DemoData
 }
 
 // New starts a test server over a store opened by open, loaded with the
 // demo organ, units and users.
 func New(tb testing.TB, open func(testing.TB) (*store.DB, string)) *Env {
 	tb.Helper()
+	return NewWith(tb, open, Options{})
+}
+
+// Options change what NewWith starts.
+type Options struct {
+	// Public configures the public site (footer, metadata, caching).
+	Public public.Config
+	// Demo loads the whole demo (decisions and the 2026 catalogue,
+	// seeds.LoadDemo) instead of the organ, units and users alone.
+	Demo bool
+}
+
+// NewWith starts a test server as New does, with options.
+func NewWith(tb testing.TB, open func(testing.TB) (*store.DB, string), o Options) *Env {
+	tb.Helper()
 	db, _ := open(tb)
-	fx := storetest.Base(tb, db)
-	srv := httptest.NewServer(handlers.New(handlers.Deps{DB: db, Auth: store.AuthPolicy{AllowDemo: true}}))
-	tb.Cleanup(srv.Close)
-	return &Env{DB: db, Fx: fx, Srv: srv, HTTP: srv.Client()}
+	e := &Env{DB: db}
+	if o.Demo {
+		dd, err := seeds.LoadDemo(context.Background(), db)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		e.Demo, e.Fx = dd, dd.Fixture
+	} else {
+		e.Fx = storetest.Base(tb, db)
+	}
+	e.Srv = httptest.NewServer(handlers.New(handlers.Deps{DB: db, Auth: store.AuthPolicy{AllowDemo: true}, Public: o.Public}))
+	tb.Cleanup(e.Srv.Close)
+	e.HTTP = e.Srv.Client()
+	return e
 }
 
 // Response is an HTTP response with its body read.
