@@ -178,3 +178,75 @@ func TestCatalogueReportAPI(t *testing.T) {
 		})
 	}
 }
+
+// Bad input to the catalogue's acts is a clear 4xx on both databases,
+// never a 500.
+func TestCatalogueBadInput(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			e := newEnv(t, b.Open)
+			office := tokenOf(t, "office")
+			r := e.Do(t, "POST", "/api/v1/catalogues", office, map[string]any{"organ_id": e.Fx.Units[seeds.DemoOrgan], "year": 2026})
+			c := decode[catalogueAct](t, r).Catalogue
+			unit := e.Fx.Units["西宁市交通运输局"]
+			bodies := []any{
+				rawBody(`{"event":"add_item","expected_version":1,"data":{"name":"x","undertaking_unit_id":99999999999999999999,"basis":"x","hearing":true,"planned":"2026-Q3"}}`),
+				rawBody(`{"event":"add_item","expected_version":1e30,"data":{}}`),
+				rawBody(`{"event":"add_item","expected_version":1,"data":{"name":"a\u0000b","undertaking_unit_id":1,"basis":"x","hearing":true,"planned":"2026-Q3"}}`),
+				rawBody(`{"event":"add_item","expected_version":1,"data":"nope"}`),
+				rawBody(`{"event":"add_item","expected_version":1,"data":{"name":"x","name":"y"}}`),
+				eventBody("add_item", 1, map[string]any{"name": "x", "undertaking_unit_id": unit, "basis": "x", "hearing": "yes", "planned": "2026-Q3"}),
+				eventBody("add_item", 1, map[string]any{"name": "x", "undertaking_unit_id": unit, "basis": "x", "hearing": true, "planned": "2099-Q3"}),
+				eventBody("add_item", 1, map[string]any{"name": "x", "undertaking_unit_id": unit, "basis": "x", "hearing": true, "planned": "2026-02-30"}),
+				eventBody("add_item", 1, map[string]any{"name": "x", "undertaking_unit_id": unit, "basis": "x", "hearing": true, "planned": "2026-Q3", "procedures": []string{"dance"}}),
+				eventBody("add_item", 1, map[string]any{"name": "x", "undertaking_unit_id": unit, "basis": "   ", "hearing": true, "planned": "2026-Q3"}),
+				eventBody("add_item", 1, map[string]any{"name": []rune("名"), "undertaking_unit_id": unit, "basis": "x", "hearing": true, "planned": "2026-Q3"}),
+				eventBody("change_item", 1, map[string]any{"item_id": 424242, "name": "x"}),
+				eventBody("remove_item", 1, map[string]any{"item_id": -3}),
+				eventBody("approve", 1, map[string]any{"held_on": "2026-13-01", "meeting_ref": "x"}),
+				eventBody("publish", 1, map[string]any{"published_on": "x", "doc_no": 5, "channels": "web"}),
+			}
+			for i, body := range bodies {
+				r := e.Do(t, "POST", catalogueEventsPath(c.ID), office, body)
+				if r.Status < 400 || r.Status >= 500 {
+					t.Errorf("body %d: %s", i, r)
+				}
+			}
+			name := ""
+			for range 201 {
+				name += "名"
+			}
+			problem(t, e.Do(t, "POST", catalogueEventsPath(c.ID), office, eventBody("add_item", 1, map[string]any{"name": name, "undertaking_unit_id": unit,
+				"basis": "x", "hearing": true, "planned": "2026-Q3"})), http.StatusBadRequest, workflow.CodeValidationFailed)
+		})
+	}
+}
+
+// Two clerks act on the same version at once: one wins, the other is told
+// the version moved (409), on both databases.
+func TestCatalogueConcurrentActs(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			e := newEnv(t, b.Open)
+			office := tokenOf(t, "office")
+			c := decode[catalogueAct](t, e.Do(t, "POST", "/api/v1/catalogues", office, map[string]any{"organ_id": e.Fx.Units[seeds.DemoOrgan], "year": 2026})).Catalogue
+			const n = 8
+			statuses := make(chan int, n)
+			for i := range n {
+				go func() {
+					r := e.Do(t, "POST", catalogueEventsPath(c.ID), office, eventBody("add_item", 1, map[string]any{"name": fmt.Sprintf("事项%d", i),
+						"undertaking_unit_id": e.Fx.Units["西宁市交通运输局"], "basis": "x", "hearing": false, "planned": "2026-Q3"}))
+					statuses <- r.Status
+				}()
+			}
+			got := map[int]int{}
+			for range n {
+				got[<-statuses]++
+			}
+			if got[http.StatusOK] != 1 || got[http.StatusConflict] != n-1 {
+				t.Fatalf("statuses %v", got)
+			}
+			e.Verify(t)
+		})
+	}
+}
