@@ -579,9 +579,15 @@ func (db *DB) catalogueItemFacts(ctx context.Context, q sqlx.QueryerContext, ids
 // linkCatalogueItem checks a new decision's catalogue item and raises its
 // flags to the item's requirements (workflow.LinkCatalogueItem); the flags
 // it set are kept in the audited data under catalogue_requirements.
+// The engine owns that key: a client's value is dropped.
 func (db *DB) linkCatalogueItem(ctx context.Context, tx *sqlx.Tx, d *workflow.Decision, data map[string]any) (map[string]any, error) {
+	out := make(map[string]any, len(data)+1)
+	for k, v := range data {
+		out[k] = v
+	}
+	delete(out, "catalogue_requirements")
 	if d.CatalogueItemID == nil {
-		return data, nil
+		return out, nil
 	}
 	items, err := db.catalogueItemFacts(ctx, tx, d.CatalogueItemID)
 	if err != nil {
@@ -590,10 +596,6 @@ func (db *DB) linkCatalogueItem(ctx context.Context, tx *sqlx.Tx, d *workflow.De
 	set, err := workflow.LinkCatalogueItem(&d.Flags, d.OrganID, items[*d.CatalogueItemID])
 	if err != nil {
 		return nil, err
-	}
-	out := make(map[string]any, len(data)+1)
-	for k, v := range data {
-		out[k] = v
 	}
 	out["catalogue_requirements"] = set
 	return out, nil

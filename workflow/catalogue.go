@@ -127,17 +127,6 @@ func ProceduresZH(ps []string) string {
 	return strings.Join(zh, "、")
 }
 
-// ProceduresEN prints procedures in English.
-func ProceduresEN(ps []string) string {
-	var en []string
-	for _, p := range CatalogueProcedures {
-		if slices.Contains(ps, p.Code) {
-			en = append(en, p.EN)
-		}
-	}
-	return strings.Join(en, ", ")
-}
-
 // ---- 计划完成时间: a date or a quarter ----
 
 // Planned is an item's planned completion time: a date (2026-06-30) or a
@@ -191,14 +180,6 @@ func (p Planned) ZH() string {
 		return fmt.Sprintf("%d年第%s季度", p.Year, quarterZH[p.Quarter])
 	}
 	return DateZH(p.Date)
-}
-
-// EN prints the planned time in English.
-func (p Planned) EN() string {
-	if p.Quarter > 0 {
-		return fmt.Sprintf("Q%d %d", p.Quarter, p.Year)
-	}
-	return FormatDate(p.Date)
 }
 
 // Due is the last day of the planned time.

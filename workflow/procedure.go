@@ -244,7 +244,7 @@ func (p *Procedure) Available(s State, a Actor) []string {
 // EngineKeys are keys of a record's data that the engine itself writes
 // (warnings, the meeting pack, draft hashes …). A client's value for one of
 // them is dropped before the act is checked.
-var EngineKeys = []string{"warnings", "meeting_pack", "legal_risk_statement", "sha256", "length", "draft_no", "spawned_decision_id"}
+var EngineKeys = []string{"warnings", "meeting_pack", "legal_risk_statement", "sha256", "length", "draft_no", "spawned_decision_id", "catalogue_requirements"}
 
 // Fire checks and performs one act on the decision described by f. It
 // returns the outcome for the store to persist, or a *Error:

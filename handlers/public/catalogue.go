@@ -135,6 +135,35 @@ type catalogueJSON struct {
 	Counts         map[string]int  `json:"counts,omitempty"`
 }
 
+// hearingNos are the numbers (序号) of the items that hold a hearing.
+func hearingNos(rows []itemRow) []int {
+	out := []int{}
+	for _, r := range rows {
+		if r.Item.Hearing {
+			out = append(out, r.No)
+		}
+	}
+	return out
+}
+
+// csvDownload and xlsxDownload render tables as an attachment named name
+// (and ascii for clients without RFC 6266).
+func csvDownload(t table, name, ascii string) (*rendered, error) {
+	b, err := t.csvBytes()
+	if err != nil {
+		return nil, err
+	}
+	return newRendered(b, contentTypes["csv"]).download(name+".csv", ascii+".csv"), nil
+}
+
+func xlsxDownload(sheets []table, author, name, ascii string) (*rendered, error) {
+	b, err := xlsxBytes(sheets[0].Title, author, sheets...)
+	if err != nil {
+		return nil, err
+	}
+	return newRendered(b, contentTypes["xlsx"]).download(name+".xlsx", ascii+".xlsx"), nil
+}
+
 func itemsJSON(rows []itemRow, organ string) []itemJSON {
 	out := make([]itemJSON, len(rows))
 	for i, r := range rows {
@@ -151,9 +180,9 @@ func anchorLine(a workflow.Anchor, content string) string {
 	return fmt.Sprintf("审计锚点（公布时审计链链头）：seq %d，hash %s；内容SHA-256：%s", a.Seq, a.Hash, content)
 }
 
-// catalogue renders version no (0: the current one) of the organ's
-// catalogue of year in format ext.
-func (p *Public) catalogue(c *gin.Context, year, no int, ext string) {
+// serveOrgan serves a page of the organ named by ?organ= (the top-level
+// organ without it); downloads carry no display settings.
+func (p *Public) serveOrgan(c *gin.Context, ext string, build func(ctx context.Context, asOf time.Time, organ *workflow.Unit, organParam string, pr prefs) (*rendered, error)) {
 	q := c.Request.URL.Query()
 	pr := readPrefs(q)
 	if ext != "html" {
@@ -165,6 +194,14 @@ func (p *Public) catalogue(c *gin.Context, year, no int, ext string) {
 		return
 	}
 	p.serve(c, cacheKey(c, organParam, pr), func(ctx context.Context, asOf time.Time) (*rendered, error) {
+		return build(ctx, asOf, organ, organParam, pr)
+	})
+}
+
+// catalogue renders version no (0: the current one) of the organ's
+// catalogue of year in format ext.
+func (p *Public) catalogue(c *gin.Context, year, no int, ext string) {
+	p.serveOrgan(c, ext, func(ctx context.Context, asOf time.Time, organ *workflow.Unit, organParam string, pr prefs) (*rendered, error) {
 		v, err := p.db.PublishedCatalogue(ctx, organ.ID, year, no)
 		if err != nil {
 			return nil, err
@@ -206,31 +243,18 @@ func (p *Public) catalogue(c *gin.Context, year, no int, ext string) {
 		ascii := fmt.Sprintf("catalogue-%d-%d-v%d", organ.ID, year, v.No)
 		switch ext {
 		case "csv":
-			b, err := main.csvBytes()
-			if err != nil {
-				return nil, err
-			}
-			return newRendered(b, contentTypes["csv"]).download(base+".csv", ascii+".csv"), nil
+			return csvDownload(main, base, ascii)
 		case "xlsx":
 			sheets := []table{main, hearingTable(title, rows)}
 			if v.Kind == workflow.CatalogueKindAdjustment {
 				sheets = append(sheets, changesTable(v.NoticeTitle(), v))
 			}
-			b, err := xlsxBytes(title, organ.Name, sheets...)
-			if err != nil {
-				return nil, err
-			}
-			return newRendered(b, contentTypes["xlsx"]).download(base+".xlsx", ascii+".xlsx"), nil
+			return xlsxDownload(sheets, organ.Name, base, ascii)
 		case "json":
 			j := catalogueJSON{Title: title, Organ: organ.Name, OrganID: organ.ID, Year: year, Version: v.No, Kind: v.Kind, Current: current,
 				PublishedAt: minute(*v.PublishedAt), Approval: v.Approval, PartyConsent: v.Consent, Publication: v.Publication,
 				Anchor: *v.Anchor, ContentSHA256: v.ContentSHA256, CompletionAsOf: minute(asOf), Columns: workflow.CatalogueHeaders,
-				Items: itemsJSON(rows, organ.Name), HearingItems: []int{}, Changes: []changeJSON{}}
-			for _, r := range rows {
-				if r.Item.Hearing {
-					j.HearingItems = append(j.HearingItems, r.No)
-				}
-			}
+				Items: itemsJSON(rows, organ.Name), HearingItems: hearingNos(rows), Changes: []changeJSON{}}
 			for _, it := range v.Changes() {
 				j.Changes = append(j.Changes, changeJSON{ItemID: it.ItemID, Change: it.Change, Name: it.Name, Reason: it.ChangeReason})
 			}
@@ -281,32 +305,21 @@ func (p *Public) catalogue(c *gin.Context, year, no int, ext string) {
 }
 
 type reportBody struct {
-	Title         string
-	Headers       []string
-	Rows          []itemRow
-	Counts        map[string]int
-	AsOf          string
-	Anchor        workflow.Anchor
-	VersionNo     int
-	CatalogueURL  string
-	Downloads     []download
-	Overdue, Gone []itemRow
+	Title        string
+	Headers      []string
+	Rows         []itemRow
+	Counts       map[string]int
+	AsOf         string
+	Anchor       workflow.Anchor
+	VersionNo    int
+	CatalogueURL string
+	Downloads    []download
 }
 
 // report renders the year's completion report (年度目录执行情况): every item
 // ever published in the year's catalogue with its 完成情况.
 func (p *Public) report(c *gin.Context, year int, ext string) {
-	q := c.Request.URL.Query()
-	pr := readPrefs(q)
-	if ext != "html" {
-		pr = prefs{lang: "zh"}
-	}
-	organ, organParam, err := p.organOf(c.Request.Context(), q)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	p.serve(c, cacheKey(c, organParam, pr), func(ctx context.Context, asOf time.Time) (*rendered, error) {
+	p.serveOrgan(c, ext, func(ctx context.Context, asOf time.Time, organ *workflow.Unit, organParam string, pr prefs) (*rendered, error) {
 		rep, err := p.db.YearReport(ctx, organ.ID, year)
 		if err != nil {
 			return nil, err
@@ -332,26 +345,13 @@ func (p *Public) report(c *gin.Context, year int, ext string) {
 		}
 		switch ext {
 		case "csv":
-			b, err := main.csvBytes()
-			if err != nil {
-				return nil, err
-			}
-			return newRendered(b, contentTypes["csv"]).download(title+".csv", ascii+".csv"), nil
+			return csvDownload(main, title, ascii)
 		case "xlsx":
-			b, err := xlsxBytes(title, organ.Name, main)
-			if err != nil {
-				return nil, err
-			}
-			return newRendered(b, contentTypes["xlsx"]).download(title+".xlsx", ascii+".xlsx"), nil
+			return xlsxDownload([]table{main}, organ.Name, title, ascii)
 		case "json":
 			j := catalogueJSON{Title: title, Organ: organ.Name, OrganID: organ.ID, Year: year, Version: rep.VersionNo, Current: true,
 				Anchor: *rep.Anchor, CompletionAsOf: minute(asOf), Columns: workflow.CatalogueHeaders, Items: itemsJSON(rows, organ.Name),
-				HearingItems: []int{}, Changes: []changeJSON{}, Versions: []versionJSON{}, Counts: rep.Counts}
-			for _, r := range rows {
-				if r.Item.Hearing {
-					j.HearingItems = append(j.HearingItems, r.No)
-				}
-			}
+				HearingItems: hearingNos(rows), Changes: []changeJSON{}, Versions: []versionJSON{}, Counts: rep.Counts}
 			b, err := json.MarshalIndent(j, "", "  ")
 			if err != nil {
 				return nil, err
@@ -360,14 +360,6 @@ func (p *Public) report(c *gin.Context, year int, ext string) {
 		}
 		body := reportBody{Title: title, Headers: workflow.CatalogueHeaders, Rows: rows, Counts: rep.Counts, AsOf: minute(asOf),
 			Anchor: *rep.Anchor, VersionNo: rep.VersionNo, CatalogueURL: catalogueURL(pr, year, organParam, "", "")}
-		for _, r := range rows {
-			if r.Completion.Late {
-				body.Overdue = append(body.Overdue, r)
-			}
-			if r.Completion.Code == workflow.CompletionRemoved {
-				body.Gone = append(body.Gone, r)
-			}
-		}
 		for _, f := range []string{"csv", "xlsx", "json"} {
 			body.Downloads = append(body.Downloads, download{Label: map[string]string{"csv": "CSV", "xlsx": "Excel", "json": "JSON"}[f],
 				URL: catalogueURL(pr, year, organParam, "report", f)})
