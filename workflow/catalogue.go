@@ -421,9 +421,6 @@ type CatalogueEventDef struct {
 	EN      string           `json:"en"`
 	Article string           `json:"article,omitempty"`
 	Fields  []Field          `json:"-"`
-	// Strict refuses fields not listed (the item columns are exact; 完成情况
-	// is derived, never typed).
-	Strict bool `json:"-"`
 }
 
 func itemFields(required bool) []Field {
@@ -444,11 +441,11 @@ var catEdit = []Role{RoleOffice, RoleUndertaking}
 // CatalogueEvents is the catalogue's event table.
 var CatalogueEvents = []CatalogueEventDef{
 	{Name: CatEvAddItem, From: []CatalogueState{CatDraft}, Roles: catEdit, ZH: "列入事项", EN: "add an item", Article: "Art. 3 ¶3",
-		Fields: itemFields(true), Strict: true},
+		Fields: itemFields(true)},
 	{Name: CatEvChangeItem, From: []CatalogueState{CatDraft}, Roles: catEdit, ZH: "修改事项", EN: "change an item", Article: "Art. 3 ¶3",
-		Fields: append([]Field{{Name: "item_id", Kind: KID, Required: true}}, itemFields(false)...), Strict: true},
+		Fields: append([]Field{{Name: "item_id", Kind: KID, Required: true}}, itemFields(false)...)},
 	{Name: CatEvRemoveItem, From: []CatalogueState{CatDraft}, Roles: catEdit, ZH: "调出事项", EN: "remove an item", Article: "Art. 3 ¶3",
-		Fields: []Field{{Name: "item_id", Kind: KID, Required: true}, {Name: "reason", Kind: KString}}, Strict: true},
+		Fields: []Field{{Name: "item_id", Kind: KID, Required: true}, {Name: "reason", Kind: KString}}},
 	{Name: CatEvApprove, From: []CatalogueState{CatDraft}, To: CatApproved, Roles: []Role{RoleOffice}, ZH: "决策机关会议审议通过", EN: "approve (the organ's meeting)", Article: "Art. 3 ¶3",
 		Fields: []Field{{Name: "held_on", Kind: KDate, Required: true}, {Name: "meeting_ref", Kind: KText, Required: true},
 			{Name: "meeting_type", Kind: KEnum, Enum: MeetingTypes}}},
@@ -547,15 +544,16 @@ func FireCatalogue(f *CatalogueFacts, a Act) (*CatalogueOutcome, error) {
 		data[k] = x
 	}
 	a.Data = data
+	// Every field is known: the item columns are exact, 完成情况 is derived
+	// (never typed), and what the approval, consent and publication record
+	// is published as it stands.
 	var inv Invalid
-	if def.Strict {
-		for k := range data {
-			if !fieldNamed(def.Fields, k) {
-				if k == "completion" || k == "完成情况" || k == "status" {
-					inv.Add(k, "完成情况由关联决策的状态生成，不能填写", "the completion is derived from the linked decision's state and is never typed")
-				} else {
-					inv.Add(k, "未知字段", "unknown field")
-				}
+	for k := range data {
+		if !fieldNamed(def.Fields, k) {
+			if k == "completion" || k == "完成情况" || k == "status" {
+				inv.Add(k, "完成情况由关联决策的状态生成，不能填写", "the completion is derived from the linked decision's state and is never typed")
+			} else {
+				inv.Add(k, "未知字段", "unknown field")
 			}
 		}
 	}

@@ -67,11 +67,14 @@ func TestArt3_CatalogueLifecycle(t *testing.T) {
 			t.Errorf("procedures ZH = %s", ProceduresZH(it.Procedures))
 		}
 	})
-	t.Run("完成情况 is never typed", func(t *testing.T) {
+	t.Run("完成情况 is never typed; unknown fields are refused", func(t *testing.T) {
 		d := itemData("票价调整")
 		d["completion"] = "已完成"
 		_, err := catFire(t, catFacts(CatalogueKindCatalogue, CatDraft), clerk, CatEvAddItem, d)
 		refusedField(t, err, "completion")
+		_, err = catFire(t, catFacts(CatalogueKindCatalogue, CatDraft, catItem(1, "票价调整")), clerk, CatEvApprove,
+			M{"held_on": gToday, "meeting_ref": "第5次常务会议", "internal_note": "不宜公开"})
+		refusedField(t, err, "internal_note")
 	})
 	t.Run("bad planned time, unit of no organ, duplicate name", func(t *testing.T) {
 		d := itemData("票价调整")
