@@ -89,6 +89,7 @@ type DB struct {
 
 	readOnly bool
 	cp       checkpointer
+	acts     actCounter // acts by event and outcome (metrics)
 
 	mu            sync.RWMutex
 	calendar      *workflow.Calendar

@@ -55,15 +55,23 @@ func Start(tb testing.TB, db *store.DB, p store.AuthPolicy) *Env {
 // production defaults).
 func StartWith(tb testing.TB, db *store.DB, p store.AuthPolicy, l handlers.Limits) *Env {
 	tb.Helper()
-	fx := storetest.Base(tb, db)
-	if p.SessionIdle == 0 {
-		allow := p.AllowDemo
-		p = store.DefaultAuthPolicy
-		p.AllowDemo = allow
+	return StartDeps(tb, handlers.Deps{DB: db, Auth: p, Limits: l})
+}
+
+// StartDeps loads the demo organ, units and users into d.DB and starts a
+// test server built from d (a logger, metrics …); a sign-in policy without
+// durations takes the defaults (keeping AllowDemo).
+func StartDeps(tb testing.TB, d handlers.Deps) *Env {
+	tb.Helper()
+	fx := storetest.Base(tb, d.DB)
+	if d.Auth.SessionIdle == 0 {
+		allow := d.Auth.AllowDemo
+		d.Auth = store.DefaultAuthPolicy
+		d.Auth.AllowDemo = allow
 	}
-	srv := httptest.NewServer(handlers.New(handlers.Deps{DB: db, Auth: p, Limits: l}))
+	srv := httptest.NewServer(handlers.New(d))
 	tb.Cleanup(srv.Close)
-	return &Env{DB: db, Fx: fx, Srv: srv, HTTP: srv.Client()}
+	return &Env{DB: d.DB, Fx: fx, Srv: srv, HTTP: srv.Client()}
 }
 
 // Browser is an HTTP client that keeps cookies and does not follow
@@ -377,6 +385,9 @@ func Problem(tb testing.TB, r Response, status int, code string) httpx.Problem {
 	}
 	if !Han.MatchString(p.Detail) || !Latin.MatchString(p.Detail) {
 		tb.Errorf("detail must be in Chinese and English: %q", p.Detail)
+	}
+	if p.RequestID == "" || p.RequestID != r.Header.Get(httpx.RequestIDHeader) {
+		tb.Errorf("problem request_id %q must be the X-Request-ID header %q", p.RequestID, r.Header.Get(httpx.RequestIDHeader))
 	}
 	return p
 }

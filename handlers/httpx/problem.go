@@ -64,6 +64,9 @@ type Problem struct {
 	Article string                `json:"article,omitempty"`
 	Rule    string                `json:"rule,omitempty"`
 	Errors  []workflow.FieldError `json:"errors,omitempty"`
+	// RequestID is the request's id (X-Request-ID), so a clerk's report of
+	// a refusal leads to its log line.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 var titles = map[int]string{
@@ -95,6 +98,7 @@ func Fail(c *gin.Context, err error) {
 		return
 	}
 	p, internal := ProblemOf(err)
+	p.RequestID = RequestID(c)
 	if p.Rule != "" {
 		c.Set(RefusalRuleKey, p.Rule)
 	}
