@@ -227,6 +227,7 @@ func matrix() map[handlers.Route]row {
 		{"GET", "/api/v1/audit"}:                 {rule: signedIn},
 		{"GET", "/api/v1/audit/verify"}:          {rule: only("leader", "auditor")},
 		{"GET", "/api/v1/deadlines"}:             {rule: signedIn},
+		{"GET", "/api/v1/statistics"}:            {rule: only("office", "leader", "auditor"), path: fixed("/api/v1/statistics?year=2026")},
 		{"GET", "/api/v1/rules"}:                 {rule: signedIn},
 		{"PUT", "/api/v1/rules/active"}:          {rule: only("sysadmin"), body: func(*fixture, string) any { return map[string]any{"code": "qinghai", "reason": "矩阵测试"} }},
 		{"PUT", "/api/v1/rules/packs/:code"}: {rule: only("sysadmin"), path: fixed("/api/v1/rules/packs/x"), body: func(*fixture, string) any {

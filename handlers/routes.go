@@ -153,6 +153,7 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 	v1.GET("/audit", a.Audit)
 	v1.GET("/audit/verify", expensive, a.Verify)
 	v1.GET("/deadlines", expensive, a.Deadlines)
+	v1.GET("/statistics", expensive, a.Statistics)
 	v1.GET("/rules", a.Rules)
 	v1.PUT("/rules/active", a.ActivateRules)
 	v1.PUT("/rules/packs/:code", a.PutRulePack)
