@@ -73,6 +73,8 @@ usage:
   decisiond unit create --name N [--short-name S] --kind organ|unit [--parent UNIT]
   decisiond organ set --organ UNIT [--head USER] [--review-unit UNIT]
   decisiond verify [--db …]
+  decisiond backup --to FILE [--db SOURCE]
+  decisiond restore --from FILE --db TARGET
   decisiond keys generate --out DIR [--crypto intl|gm]
   decisiond archive export --decision N [--out FILE]
   decisiond archive verify FILE [--public-key PEM]
@@ -204,6 +206,10 @@ func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return keysCmd(rest, stdout, stderr)
 	case "archive":
 		return archiveCmd(ctx, rest, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, rest, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, rest, stdout, stderr)
 	case "verify":
 		fs := newFlags("verify", &cfg, stderr)
 		checkpoints := fs.String("checkpoints", "", "the checkpoint journal to compare with (default: the database's own; a missing one is then only a warning)")

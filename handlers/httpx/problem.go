@@ -46,7 +46,7 @@ func StatusOf(code string) int {
 		return http.StatusTooManyRequests
 	case store.CodeDocumentType:
 		return http.StatusUnsupportedMediaType
-	case store.CodeSigningKeyMissing:
+	case store.CodeSigningKeyMissing, store.CodeStorageFull, store.CodeStorageReadOnly:
 		return http.StatusServiceUnavailable
 	case workflow.CodeInternal, "":
 		return http.StatusInternalServerError
@@ -103,8 +103,10 @@ func Fail(c *gin.Context, err error) {
 		c.Set(RefusalRuleKey, p.Rule)
 	}
 	c.Set(RefusalCodeKey, p.Code)
-	if internal {
-		slog.ErrorContext(c.Request.Context(), "internal error", "method", c.Request.Method, "route", c.FullPath(), "err", err)
+	if internal || p.Status == http.StatusServiceUnavailable {
+		// A bug, or the storage refusing (disk full, read-only): the
+		// operator must see the cause.
+		slog.ErrorContext(c.Request.Context(), "internal error", "method", c.Request.Method, "route", c.FullPath(), "code", p.Code, "err", err)
 	}
 	c.Abort()
 	if p.Status == http.StatusUnauthorized && !WantsHTML(c.Request) {
