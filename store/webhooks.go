@@ -578,8 +578,12 @@ func (db *DB) RunWebhooks(ctx context.Context, o WebhookOptions) {
 	t := time.NewTicker(o.Poll)
 	defer t.Stop()
 	for {
-		if _, err := db.DeliverDue(context.WithoutCancel(ctx), o, ctx.Done()); err != nil {
+		n, err := db.DeliverDue(context.WithoutCancel(ctx), o, ctx.Done())
+		if err != nil {
 			slog.Error("webhook deliveries", "err", err)
+		}
+		if n == deliveryBatch && err == nil && ctx.Err() == nil {
+			continue // a full batch: more may be due at once
 		}
 		select {
 		case <-ctx.Done():
@@ -600,7 +604,7 @@ func (db *DB) DeliverDue(ctx context.Context, o WebhookOptions, stop <-chan stru
 	now := ts(o.Now())
 	var due []Delivery
 	if err := db.r.SelectContext(ctx, &due, db.r.Rebind(`SELECT `+deliveryCols+` FROM webhook_deliveries
-		WHERE status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY id LIMIT 50`),
+		WHERE status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY id LIMIT `+strconv.Itoa(deliveryBatch)),
 		DeliveryPending, now, now); err != nil {
 		return 0, err
 	}
@@ -639,14 +643,18 @@ func (db *DB) DeliverDue(ctx context.Context, o WebhookOptions, stop <-chan stru
 	return n, nil
 }
 
+// deliveryBatch is how many due deliveries one pass looks at.
+const deliveryBatch = 50
+
 // lease takes a delivery for one attempt (the lease outlives the attempt's
-// time limit; a worker that crashes mid-attempt leaves it to expire).
+// time limit by a few seconds; a worker that crashes mid-attempt leaves it
+// to expire, and the delivery is sent again: at least once).
 func (db *DB) lease(ctx context.Context, id int64, o WebhookOptions) (bool, error) {
 	now := o.Now()
 	var n int64
 	err := db.tx(ctx, func(tx *sqlx.Tx) error {
 		r, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE webhook_deliveries SET lease_until = ?
-			WHERE id = ? AND status = ? AND (lease_until IS NULL OR lease_until < ?)`), ts(now.Add(2*o.Timeout+time.Minute)), id, DeliveryPending, ts(now))
+			WHERE id = ? AND status = ? AND (lease_until IS NULL OR lease_until < ?)`), ts(now.Add(o.Timeout+5*time.Second)), id, DeliveryPending, ts(now))
 		if err != nil {
 			return err
 		}

@@ -67,7 +67,12 @@ func RequestID(c *gin.Context) string { return RequestIDOf(c.Request.Context()) 
 
 // LogHandler adds the request id of the context to every record logged
 // with one (slog.InfoContext …), so a request's lines can be found together.
-func LogHandler(h slog.Handler) slog.Handler { return requestIDHandler{h} }
+func LogHandler(h slog.Handler) slog.Handler {
+	if _, ok := h.(requestIDHandler); ok {
+		return h
+	}
+	return requestIDHandler{h}
+}
 
 type requestIDHandler struct{ slog.Handler }
 
