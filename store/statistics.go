@@ -314,30 +314,14 @@ func workdaysBetween(cal *workflow.Calendar, from, to time.Time) (int, bool) {
 // stuckDecisions are the organ's open decisions whose 久拖不决 deadline has
 // passed (workflow.Deadlines, the same rule the deadline list uses).
 func (db *DB) stuckDecisions(ctx context.Context, organ int64, now time.Time) ([]StuckDecision, error) {
-	var terminal []string
-	args := []any{organ}
-	for _, s := range workflow.States {
-		if s.Terminal {
-			terminal, args = append(terminal, "?"), append(args, string(s.Code))
-		}
-	}
-	var rows []decisionRow
-	if err := db.r.SelectContext(ctx, &rows, db.r.Rebind(`SELECT `+decisionCols+` FROM decisions WHERE organ_id = ? AND state NOT IN (`+
-		strings.Join(terminal, ",")+`) ORDER BY id`), args...); err != nil {
-		return nil, err
-	}
 	out := []StuckDecision{}
-	for i := range rows {
-		f, err := db.facts(ctx, db.r, &rows[i], now)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range workflow.Deadlines(f) {
+	err := db.openDeadlines(ctx, "d.organ_id = ?", []any{organ}, now, func(r *decisionRow, ds []workflow.Deadline) {
+		for _, d := range ds {
 			if d.Kind == workflow.DlStuck && d.Overdue {
-				out = append(out, StuckDecision{ID: rows[i].ID, Title: rows[i].Title, State: rows[i].State,
-					Since: workflow.FormatDate(workflow.DateOf(parseTS(rows[i].StateSince))), DueOn: d.DueOn})
+				out = append(out, StuckDecision{ID: r.ID, Title: r.Title, State: r.State,
+					Since: workflow.FormatDate(workflow.DateOf(parseTS(r.StateSince))), DueOn: d.DueOn})
 			}
 		}
-	}
-	return out, nil
+	})
+	return out, err
 }
