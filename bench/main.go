@@ -9,6 +9,8 @@
 //	go run ./bench                                  # SQLite, C = 1, 16, 64, 8 s each
 //	DECISIOND_TEST_POSTGRES=postgres://… go run ./bench -db postgres
 //	go run ./bench -ci                              # a few seconds; exit 1 when an act costs > 10× a raw commit
+//	go run ./bench gen -db /tmp/scale.db -decisions 100000   # the reads-at-scale database
+//	go run ./bench reads -db /tmp/scale.db                   # list, trail, deadlines, verify, RSS
 //
 // The paths are measured one after the other, each on a fresh database.
 package main
@@ -46,6 +48,18 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "gen":
+			slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+			gen(os.Args[2:])
+			return
+		case "reads":
+			slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+			reads(os.Args[2:])
+			return
+		}
+	}
 	dbKind := flag.String("db", "sqlite", "sqlite, postgres or both")
 	clients := flag.String("c", "1,16,64", "client counts")
 	dur := flag.Duration("d", 8*time.Second, "measuring window per path and client count")

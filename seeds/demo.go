@@ -361,3 +361,27 @@ var demoDecisions = []demoDecision{
 			return map[string]any{"reason": "经研究，相关事项已纳入省级统筹，不再单独启动决策程序"}
 		}}}},
 }
+
+// Reattach finds the demo organ, units and users in a database Base
+// already loaded (benchmarks that reopen a generated database).
+func Reattach(ctx context.Context, db *store.DB) (*Fixture, error) {
+	units, err := db.Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fx := &Fixture{Env: Env{Units: map[string]int64{}, Today: workflow.DateOf(db.Now()), Calendar: db.Calendar()}, Actors: map[string]workflow.Actor{}}
+	for _, u := range units {
+		fx.Units[u.Name] = u.ID
+	}
+	if _, ok := fx.Units[DemoOrgan]; !ok {
+		return nil, fmt.Errorf("the database holds no demo organ %s", DemoOrgan)
+	}
+	for _, du := range DemoUsers {
+		u, err := db.UserByName(ctx, du.Name)
+		if err != nil {
+			return nil, err
+		}
+		fx.Actors[du.Name] = u.Actor()
+	}
+	return fx, nil
+}

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"decisiond/seeds"
+	"decisiond/store"
+	"decisiond/workflow"
+)
+
+// gen fills a database with decisions walked through the main line by
+// concurrent clients through store.Apply (the same path as users' acts,
+// group-committed), plus one decision with a long trail, for the
+// reads-at-scale measurements. Nothing it makes is committed to git.
+//
+//	go run ./bench gen -db /tmp/scale.db -decisions 100000
+func gen(args []string) {
+	fs := flag.NewFlagSet("gen", flag.ExitOnError)
+	dsn := fs.String("db", "", "database to fill (a new SQLite file or PostgreSQL URL)")
+	n := fs.Int("decisions", 100000, "decisions to create")
+	extra := fs.Int("reports", 5, "execution reports per decision after the main line (acts per decision: 15 + reports)")
+	c := fs.Int("c", 32, "concurrent clients")
+	fs.Parse(args)
+	if *dsn == "" {
+		fatal(fmt.Errorf("-db is required"))
+	}
+	ctx := context.Background()
+	db, fx := openScale(ctx, *dsn)
+	defer db.Close()
+	// One decision with a 200-event trail (the audit-trail read).
+	res, err := fx.Run(ctx, db, "长期执行的事项（200条审计记录）", seeds.FareFlags, seeds.FareSteps)
+	if err != nil {
+		fatal(err)
+	}
+	for i := 0; res.Decision.Version < 200; i++ {
+		if res, err = db.Apply(ctx, res.Decision.ID, workflow.Act{Event: workflow.EvReportExecution, Actor: fx.Actors["executor"],
+			Data: seeds.Data(map[string]any{"period": fmt.Sprintf("第%d期", i+1), "progress": "按计划推进"})}, res.Decision.Version); err != nil {
+			fatal(err)
+		}
+	}
+	fmt.Printf("decision %d has a trail of %d events\n", res.Decision.ID, res.Decision.Version)
+	var made atomic.Int64
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range *c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := made.Add(1)
+				if i > int64(*n) {
+					return
+				}
+				steps := seeds.FareSteps
+				if i%3 == 0 { // a third stop early, spread over the stages
+					steps = steps[:int(i)%len(steps)]
+				}
+				r, err := fx.Run(ctx, db, fmt.Sprintf("西宁市事项%06d（规模测试）", i), seeds.FareFlags, steps)
+				if err != nil {
+					fatal(fmt.Errorf("worker %d: %w", w, err))
+				}
+				if len(steps) == len(seeds.FareSteps) {
+					for k := range *extra {
+						if r, err = db.Apply(ctx, r.Decision.ID, workflow.Act{Event: workflow.EvReportExecution, Actor: fx.Actors["executor"],
+							Data: seeds.Data(map[string]any{"period": fmt.Sprintf("第%d期", k+1), "progress": "推进"})}, r.Decision.Version); err != nil {
+							fatal(err)
+						}
+					}
+				}
+				if i%5000 == 0 {
+					fmt.Printf("  %d decisions, %.0f s\n", i, time.Since(start).Seconds())
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	v, _ := db.Verify(ctx)
+	fmt.Printf("made %d decisions; %d audit events in %.0f s\n", *n, v.Events, time.Since(start).Seconds())
+}
+
+func openScale(ctx context.Context, dsn string) (*store.DB, *seeds.Fixture) {
+	cal, err := workflow.NewCalendar(seeds.BuiltinCalendarYears()...)
+	if err != nil {
+		fatal(err)
+	}
+	packs, err := seeds.RulePacks()
+	if err != nil {
+		fatal(err)
+	}
+	var qh workflow.RulePack
+	for _, p := range packs {
+		if p.Code == "qinghai" {
+			qh = p
+		}
+	}
+	db, err := store.Open(ctx, dsn, store.Options{Calendar: cal, Packs: packs, Rules: qh})
+	if err != nil {
+		fatal(err)
+	}
+	if n, _ := db.CountDecisions(ctx); n > 0 {
+		fx, err := seeds.Reattach(ctx, db)
+		if err != nil {
+			fatal(err)
+		}
+		return db, fx
+	}
+	fx, err := seeds.Base(ctx, db)
+	if err != nil {
+		fatal(err)
+	}
+	return db, fx
+}
+
+// reads measures the reads at scale on a generated database: list and
+// filter, one decision's trail of 200 events, overdue deadlines across
+// decisions, and verify — with the process's peak RSS.
+//
+//	go run ./bench reads -db /tmp/scale.db
+func reads(args []string) {
+	fs := flag.NewFlagSet("reads", flag.ExitOnError)
+	dsn := fs.String("db", "", "a database made by bench gen")
+	runs := fs.Int("n", 200, "repetitions of each read")
+	fs.Parse(args)
+	ctx := context.Background()
+	db, fx := openScale(ctx, *dsn)
+	defer db.Close()
+	office := fx.Actors["office"]
+	n, _ := db.CountDecisions(ctx)
+	v0, _ := db.Verify(ctx) // also warms the caches
+	fmt.Printf("database: %d decisions, %d audit events\n", n, v0.Events)
+	state := string(workflow.StInExecution)
+	text := "规模测试"
+	long, _, err := db.Decisions(ctx, office, store.DecisionFilter{Text: ptr("长期执行的事项")})
+	if err != nil || len(long) == 0 {
+		fatal(fmt.Errorf("no long-trail decision: %v", err))
+	}
+	measure := func(name string, fn func() error) {
+		var lat []time.Duration
+		for range *runs {
+			t0 := time.Now()
+			if err := fn(); err != nil {
+				fatal(fmt.Errorf("%s: %w", name, err))
+			}
+			lat = append(lat, time.Since(t0))
+		}
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		fmt.Printf("%-44s p50 %7.2f ms   p99 %7.2f ms\n", name, ms(lat[len(lat)/2]), ms(lat[len(lat)*99/100]))
+	}
+	page := 0
+	measure("list (newest first, page of 20)", func() error {
+		page = page%50 + 1
+		_, _, err := db.Decisions(ctx, office, store.DecisionFilter{Page: store.Page{Page: page}})
+		return err
+	})
+	measure("filter by state (in_execution)", func() error {
+		_, _, err := db.Decisions(ctx, office, store.DecisionFilter{State: &state})
+		return err
+	})
+	measure("filter by title text", func() error {
+		_, _, err := db.Decisions(ctx, office, store.DecisionFilter{Text: &text})
+		return err
+	})
+	measure("a decision's audit trail (200 events)", func() error {
+		id := long[0].ID
+		_, _, err := db.Audit(ctx, office, store.AuditFilter{DecisionID: &id, Page: store.Page{PerPage: 200}})
+		return err
+	})
+	dl := *runs
+	*runs = max(5, dl/20)
+	measure("overdue deadlines across decisions", func() error {
+		_, err := db.AllDeadlines(ctx, office, true)
+		return err
+	})
+	*runs = 1
+	t0 := time.Now()
+	v, err := db.Verify(ctx)
+	if err != nil || !v.OK {
+		fatal(fmt.Errorf("verify: %+v %v", v, err))
+	}
+	fmt.Printf("%-44s %7.2f s for %d events (chain and every table)\n", "verify", time.Since(t0).Seconds(), v.Events)
+	fmt.Printf("peak RSS %s\n", peakRSS())
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func ptr[T any](v T) *T { return &v }
+
+// peakRSS reads the process's high-water resident set (Linux).
+func peakRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return fmt.Sprintf("(Go heap %d MB)", m.Sys>>20)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmHWM:") {
+			return strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:"))
+		}
+	}
+	return "?"
+}
