@@ -94,7 +94,7 @@ func (db *DB) CreateDecision(ctx context.Context, data map[string]any, actor wor
 			return err
 		}
 		res = Result{Decision: *d, AuditSeq: ev.Seq}
-		return nil
+		return db.afterAct(ctx, tx, d.ID, actor)
 	})
 	if err != nil {
 		return nil, err
@@ -137,8 +137,15 @@ func (db *DB) Apply(ctx context.Context, decisionID int64, act workflow.Act, exp
 	var res *Result
 	err := db.tx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		res, err = db.apply(ctx, tx, decisionID, act, expectedVersion)
-		return err
+		if res, err = db.apply(ctx, tx, decisionID, act, expectedVersion); err != nil {
+			return err
+		}
+		if res.Spawned != nil {
+			if err := db.afterAct(ctx, tx, *res.Spawned, act.Actor); err != nil {
+				return err
+			}
+		}
+		return db.afterAct(ctx, tx, decisionID, act.Actor)
 	})
 	if err != nil {
 		return nil, err
