@@ -748,3 +748,27 @@ func (db *DB) Remind(ctx context.Context, actor workflow.Actor, decisionID int64
 	}
 	return &res, nil
 }
+
+// DecisionTitles names the decisions of audit events the actor has read
+// (the ids come from their scoped trail; the auditor reads every trail).
+func (db *DB) DecisionTitles(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	var rows []struct {
+		ID    int64  `db:"id"`
+		Title string `db:"title"`
+	}
+	if err := db.r.SelectContext(ctx, &rows, db.r.Rebind(`SELECT id, title FROM decisions WHERE id IN (`+marks(len(ids))+`)`), args...); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Title
+	}
+	return out, nil
+}

@@ -23,10 +23,12 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"decisiond/handlers"
+	"decisiond/handlers/console"
 	"decisiond/seeds"
 	"decisiond/store"
 	"decisiond/workflow"
@@ -73,6 +75,8 @@ usage:
 
 serve: --demo loads demo data and lets the demo passwords and demo-* tokens
 work; it listens only on a loopback address unless --demo-on-network.
+--smtp-addr host:port and --smtp-from e-mail notifications to people who
+gave an address (password in DECISIOND_SMTP_PASSWORD).
 --lock-failures (5), --lock-minutes (15), --password-max-age-days (90; 0
 never), --session-idle-minutes (30), --session-max-hours (12).
 
@@ -124,6 +128,9 @@ func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fs.StringVar(&sc.addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address")
 		fs.BoolVar(&sc.demo, "demo", envBool("DEMO"), "load demo data into a new database; demo credentials work")
 		fs.BoolVar(&sc.demoOnNetwork, "demo-on-network", envBool("DEMO_ON_NETWORK"), "allow --demo on a non-loopback address")
+		fs.StringVar(&sc.smtp.Addr, "smtp-addr", env("SMTP_ADDR", ""), "mail relay host:port for e-mailed notifications (empty: no e-mail)")
+		fs.StringVar(&sc.smtp.From, "smtp-from", env("SMTP_FROM", ""), "sender address of e-mailed notifications")
+		fs.StringVar(&sc.smtp.User, "smtp-user", env("SMTP_USER", ""), "SMTP user (the password is read from DECISIOND_SMTP_PASSWORD)")
 		policyFlags(fs, &sc.policy)
 		if err := fs.Parse(rest); err != nil {
 			return err
@@ -243,6 +250,7 @@ type serveConfig struct {
 	demo          bool
 	demoOnNetwork bool
 	policy        store.AuthPolicy
+	smtp          console.SMTPConfig
 }
 
 func envBool(k string) bool { v := env(k, ""); return v == "true" || v == "1" }
@@ -330,7 +338,23 @@ func serve(ctx context.Context, cfg config, sc serveConfig, stdout io.Writer) er
 		return err
 	}
 	sc.policy.AllowDemo = sc.demo
-	srv := &http.Server{Handler: handlers.New(handlers.Deps{DB: db, Procedure: procedure, Auth: sc.policy}),
+	// The console's background work (the chain badge, deadline reminders,
+	// e-mail) runs in one goroutine, stopped and waited for on shutdown.
+	bo := console.BackgroundOptions{}
+	if sc.smtp.Addr != "" {
+		if sc.smtp.From == "" {
+			return errors.New("--smtp-from is required with --smtp-addr")
+		}
+		sc.smtp.Password = os.Getenv("DECISIOND_SMTP_PASSWORD")
+		bo.SMTP = &sc.smtp
+	}
+	bg := console.NewBackground(db, bo)
+	bctx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	var background sync.WaitGroup
+	background.Add(1)
+	go func() { defer background.Done(); bg.Run(bctx) }()
+	defer func() { stopBackground(); background.Wait() }()
+	srv := &http.Server{Handler: handlers.New(handlers.Deps{DB: db, Procedure: procedure, Auth: sc.policy, Background: bg}),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
 	url := "http://" + ln.Addr().String()
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
