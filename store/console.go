@@ -569,8 +569,13 @@ func (db *DB) SetNotificationEmail(ctx context.Context, actor workflow.Actor, em
 		return err
 	}
 	return db.tx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO notification_settings (user_id, email, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at`), actor.UserID, email, ts(db.Now())); err != nil {
+		var next int64
+		if err := tx.GetContext(ctx, &next, `SELECT COALESCE(MAX(id), 0) + 1 FROM notifications`); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO notification_settings (user_id, email, from_id, updated_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, from_id = excluded.from_id, updated_at = excluded.updated_at`),
+			actor.UserID, email, next, ts(db.Now())); err != nil {
 			return err
 		}
 		return db.appendSecurity(ctx, tx, u, workflow.EvSetNotificationEmail, map[string]any{"user_id": u.ID, "email": email, "address": actor.Addr})
@@ -591,7 +596,7 @@ func (db *DB) PendingMail(ctx context.Context, limit int) ([]Mail, error) {
 	out := []Mail{}
 	err := db.r.SelectContext(ctx, &out, db.r.Rebind(`SELECT n.id, s.email, n.zh, n.en FROM notifications n
 		JOIN notification_settings s ON s.user_id = n.user_id
-		WHERE n.emailed_at IS NULL AND s.email <> '' AND n.created_at >= s.updated_at ORDER BY n.id`+fmt.Sprintf(` LIMIT %d`, limit)))
+		WHERE n.emailed_at IS NULL AND s.email <> '' AND n.id >= s.from_id ORDER BY n.id`+fmt.Sprintf(` LIMIT %d`, limit)))
 	return out, err
 }
 

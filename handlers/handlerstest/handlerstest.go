@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"decisiond/handlers"
+	"decisiond/handlers/console"
 	"decisiond/handlers/httpx"
 	"decisiond/seeds"
 	"decisiond/store"
@@ -33,6 +34,9 @@ type Env struct {
 	Fx   *seeds.Fixture
 	Srv  *httptest.Server
 	HTTP *http.Client
+	// Background is the console's background work, not running: a test
+	// calls Round when it wants the chain badge, reminders or e-mail.
+	Background *console.Background
 }
 
 // New starts a test server over a store opened by open, loaded with the
@@ -61,9 +65,19 @@ func StartWith(tb testing.TB, db *store.DB, p store.AuthPolicy, l handlers.Limit
 		p = store.DefaultAuthPolicy
 		p.AllowDemo = allow
 	}
-	srv := httptest.NewServer(handlers.New(handlers.Deps{DB: db, Auth: p, Limits: l}))
+	return StartDeps(tb, db, fx, handlers.Deps{DB: db, Auth: p, Limits: l})
+}
+
+// StartDeps starts a test server with the given dependencies over db,
+// already loaded with fx; a nil Background gets one that does not run.
+func StartDeps(tb testing.TB, db *store.DB, fx *seeds.Fixture, d handlers.Deps) *Env {
+	tb.Helper()
+	if d.Background == nil {
+		d.Background = console.NewBackground(db, console.BackgroundOptions{})
+	}
+	srv := httptest.NewServer(handlers.New(d))
 	tb.Cleanup(srv.Close)
-	return &Env{DB: db, Fx: fx, Srv: srv, HTTP: srv.Client()}
+	return &Env{DB: db, Fx: fx, Srv: srv, HTTP: srv.Client(), Background: d.Background}
 }
 
 // Browser is an HTTP client that keeps cookies and does not follow

@@ -37,6 +37,8 @@ CREATE INDEX notifications_mail ON notifications(emailed_at);
 CREATE TABLE notification_settings (
     user_id    INTEGER PRIMARY KEY REFERENCES users(id),
     email      TEXT    NOT NULL DEFAULT '',
+    -- only notifications made after the address was set are e-mailed
+    from_id    INTEGER NOT NULL DEFAULT 0,
     updated_at TEXT    NOT NULL
 );
 
