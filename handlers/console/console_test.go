@@ -186,9 +186,8 @@ func TestWorkQueue(t *testing.T) {
 			if got := titlesInOrder(string(w.page("office", "/?tab=mine&until=2020-01-01").Body)); len(got) != 0 {
 				t.Errorf("search by dates (long ago): %v", got)
 			}
-			body = must(t, w.page("office", "/?tab=mine&per_page=2"), http.StatusOK, "共5条，第1/3页", `rel="next"`, "page=2")
+			must(t, w.page("office", "/?tab=mine&per_page=2"), http.StatusOK, "共5条，第1/3页", `rel="next"`, "page=2")
 			must(t, w.page("office", "/?tab=mine&per_page=2&page=3"), http.StatusOK, "共5条，第3/3页", `rel="prev"`)
-			_ = body
 			// Counts per stage.
 			must(t, w.page("office", "/"), http.StatusOK, "执行中 <strong>1</strong>", "合法性审查 <strong>1</strong>")
 			// Bad input: a clear 400.
@@ -367,7 +366,7 @@ func TestAuditPage(t *testing.T) {
 				t.Errorf("the person filter lets others through")
 			}
 			must(t, w.page("leader", fmt.Sprintf("/audit?unit=%d&since=2026-11-25&until=2026-11-25", w.Fx.Units["西宁市司法局"])), http.StatusOK, "司法局赵审查员")
-			body = must(t, w.page("leader", "/audit?until=2020-01-01"), http.StatusOK, "没有符合条件的审计记录")
+			must(t, w.page("leader", "/audit?until=2020-01-01"), http.StatusOK, "没有符合条件的审计记录")
 			for _, q := range []string{"/audit?event=nope", "/audit?since=yesterday", "/audit?decision=x", "/audit?page=0"} {
 				if r := w.page("leader", q); r.Status != http.StatusBadRequest {
 					t.Errorf("GET %s: want 400, got %s", q, r)
@@ -390,8 +389,7 @@ func TestAuditPage(t *testing.T) {
 			if got := w.AuditTotal(t); got != before+1 {
 				t.Errorf("the export is one audit event: %d → %d", before, got)
 			}
-			body = must(t, w.page("leader", "/audit?event=export"), http.StatusOK, "导出", "audit_csv", "市长")
-			_ = body
+			must(t, w.page("leader", "/audit?event=export"), http.StatusOK, "导出", "audit_csv", "市长")
 			// The badge, once the background has verified the chain.
 			if err := w.Background.Round(t.Context()); err != nil {
 				t.Fatal(err)
@@ -412,8 +410,7 @@ func TestReminders(t *testing.T) {
 			w := newWorld(t, b.Open)
 			ctx := t.Context()
 			// Entering the queue: the reviewer was told of the pending submission.
-			body := must(t, w.page("reviewer", "/notifications"), http.StatusOK, "已进入您的待办", "西宁市城市停车收费管理办法")
-			_ = body
+			must(t, w.page("reviewer", "/notifications"), http.StatusOK, "已进入您的待办", "西宁市城市停车收费管理办法")
 			// The office's reminder.
 			before := w.AuditTotal(t)
 			r := w.form("office", fmt.Sprintf("/decisions/%d/remind", w.drafting), url.Values{"message": {"请于本周内提交草案"}})
@@ -453,7 +450,7 @@ func TestReminders(t *testing.T) {
 			if again, _ := w.DB.DueNotices(ctx, 3); again != 0 {
 				t.Errorf("due notices are made once: %d more", again)
 			}
-			body = must(t, w.page("drafter", "/notifications"), http.StatusOK, "即将到期", "西宁市公园管理办法", "已逾期", "西宁市中小学校课后服务管理办法")
+			body := must(t, w.page("drafter", "/notifications"), http.StatusOK, "即将到期", "西宁市公园管理办法", "已逾期", "西宁市中小学校课后服务管理办法")
 			_ = soon
 			// Mark one read, then all.
 			id := regexp.MustCompile(`name="id" value="(\d+)"`).FindStringSubmatch(body)
@@ -642,7 +639,7 @@ func TestPagesMisc(t *testing.T) {
 		}
 	}
 	// The session: the warning's data, its extension.
-	body = must(t, w.page("drafter", "/"), http.StatusOK, `id="session-warning"`, `data-left="1800"`, "延长登录")
+	must(t, w.page("drafter", "/"), http.StatusOK, `id="session-warning"`, `data-left="1800"`, "延长登录")
 	r := w.form("drafter", "/session/extend", url.Values{"return": {"/audit"}})
 	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/audit" {
 		t.Errorf("extend (form): %s", r)
