@@ -26,11 +26,7 @@ import (
 // whose queue the decision has entered. Notifications are conveniences,
 // not evidence: nothing here touches the audit chain.
 func (db *DB) afterAct(ctx context.Context, tx *sqlx.Tx, decisionID int64, actor workflow.Actor) error {
-	row, err := db.loadDecisionRow(ctx, tx, decisionID, "")
-	if err != nil {
-		return err
-	}
-	f, err := db.facts(ctx, tx, row, db.Now())
+	f, err := db.factsOf(ctx, tx, decisionID)
 	if err != nil {
 		return err
 	}
@@ -69,6 +65,16 @@ func (db *DB) afterAct(ctx context.Context, tx *sqlx.Tx, decisionID int64, actor
 		}
 	}
 	return nil
+}
+
+// factsOf loads what the guards see of a decision, now (no scope: the
+// callers act for the engine or have checked the scope).
+func (db *DB) factsOf(ctx context.Context, q sqlx.QueryerContext, id int64) (*workflow.Facts, error) {
+	row, err := db.loadDecisionRow(ctx, q, id, "")
+	if err != nil {
+		return nil, err
+	}
+	return db.facts(ctx, q, row, db.Now())
 }
 
 func containsRole(rs []workflow.Role, r workflow.Role) bool {
@@ -142,11 +148,7 @@ func (db *DB) RefreshDeadlines(ctx context.Context) (int, error) {
 		end := min(start+200, len(ids))
 		err := db.tx(ctx, func(tx *sqlx.Tx) error {
 			for _, id := range ids[start:end] {
-				row, err := db.loadDecisionRow(ctx, tx, id, "")
-				if err != nil {
-					return err
-				}
-				f, err := db.facts(ctx, tx, row, db.Now())
+				f, err := db.factsOf(ctx, tx, id)
 				if err != nil {
 					return err
 				}
@@ -638,11 +640,8 @@ func (db *DB) DueNotices(ctx context.Context, workdays int) (int, error) {
 		for _, r := range rows {
 			f, ok := facts[r.DecisionID]
 			if !ok {
-				row, err := db.loadDecisionRow(ctx, tx, r.DecisionID, "")
-				if err != nil {
-					return err
-				}
-				if f, err = db.facts(ctx, tx, row, db.Now()); err != nil {
+				var err error
+				if f, err = db.factsOf(ctx, tx, r.DecisionID); err != nil {
 					return err
 				}
 				facts[r.DecisionID] = f

@@ -49,13 +49,7 @@ type auditView struct {
 func (k *Console) auditFilter(c *gin.Context) (store.AuditFilter, error) {
 	var inv workflow.Invalid
 	f := store.AuditFilter{DecisionID: httpx.QueryID(c, "decision", &inv), UnitID: httpx.QueryID(c, "unit", &inv),
-		Since: httpx.QueryTime(c, "since", &inv), Until: httpx.QueryTime(c, "until", &inv), Page: httpx.PageOf(c, &inv)}
-	if s := c.Query("until"); s != "" && f.Until != nil {
-		if _, err := workflow.ParseDate(s); err == nil {
-			t := f.Until.AddDate(0, 0, 1) // the whole day
-			f.Until = &t
-		}
-	}
+		Since: httpx.QueryTime(c, "since", &inv), Until: httpx.QueryUntil(c, "until", &inv), Page: httpx.PageOf(c, &inv)}
 	if s := strings.TrimSpace(c.Query("person")); s != "" {
 		f.Person = &s
 	}

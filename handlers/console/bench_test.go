@@ -154,14 +154,15 @@ func renderTimes(b *testing.B, d *benchData, who, path, want string) {
 	b.ReportMetric(0, "ns/op")
 }
 
-
 // BenchmarkConsoleQueue: the office's 待办 (9,999 proposals and more,
 // overdue first) and the drafter's (1,000 launched).
 func BenchmarkConsoleQueue(b *testing.B) {
 	d := benchWorld(b)
 	b.Run("office-todo", func(b *testing.B) { renderTimes(b, d, "office", "/", "基准测试决策事项") })
 	b.Run("drafter-todo", func(b *testing.B) { renderTimes(b, d, "drafter", "/", "基准测试决策事项") })
-	b.Run("office-search", func(b *testing.B) { renderTimes(b, d, "office", "/?tab=mine&q=%E7%AC%AC09", "基准测试决策事项") })
+	b.Run("office-search", func(b *testing.B) {
+		renderTimes(b, d, "office", "/?tab=mine&q=%E7%AC%AC09", "基准测试决策事项")
+	})
 }
 
 // BenchmarkConsoleDecision: the bus-fare decision's page (in execution,
@@ -169,5 +170,7 @@ func BenchmarkConsoleQueue(b *testing.B) {
 func BenchmarkConsoleDecision(b *testing.B) {
 	d := benchWorld(b)
 	b.Run("leader", func(b *testing.B) { renderTimes(b, d, "leader", fmt.Sprintf("/decisions/%d", d.fare), "办理进度") })
-	b.Run("audit-timeline", func(b *testing.B) { renderTimes(b, d, "leader", fmt.Sprintf("/audit?decision=%d", d.fare), "办理时间线") })
+	b.Run("audit-timeline", func(b *testing.B) {
+		renderTimes(b, d, "leader", fmt.Sprintf("/audit?decision=%d", d.fare), "办理时间线")
+	})
 }

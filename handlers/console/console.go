@@ -114,20 +114,8 @@ func (k *Console) Home(c *gin.Context) {
 	if tab != "todo" && tab != "done" && tab != "mine" {
 		inv.Add("tab", "应为 todo、done 或 mine", "must be todo, done or mine")
 	}
-	f := store.QueueFilter{UnitID: httpx.QueryID(c, "unit", &inv), Since: httpx.QueryTime(c, "since", &inv),
-		Until: httpx.QueryTime(c, "until", &inv), Page: httpx.PageOf(c, &inv)}
-	if s := c.Query("until"); s != "" && f.Until != nil {
-		if _, err := workflow.ParseDate(s); err == nil {
-			t := f.Until.AddDate(0, 0, 1) // a date includes that whole day
-			f.Until = &t
-		}
-	}
-	if s := c.Query("stage"); s != "" {
-		if _, ok := workflow.StateByCode(workflow.State(s)); !ok {
-			inv.Add("stage", "未知阶段："+s, "unknown stage: "+s)
-		}
-		f.State = &s
-	}
+	f := store.QueueFilter{UnitID: httpx.QueryID(c, "unit", &inv), State: httpx.QueryState(c, "stage", &inv),
+		Since: httpx.QueryTime(c, "since", &inv), Until: httpx.QueryUntil(c, "until", &inv), Page: httpx.PageOf(c, &inv)}
 	if s := c.Query("q"); s != "" {
 		f.Text = &s
 	}

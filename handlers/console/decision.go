@@ -126,14 +126,8 @@ type actState struct {
 
 // Decision: GET /decisions/{id} — the decision page.
 func (k *Console) Decision(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, err := k.db.Decision(c.Request.Context(), httpx.Actor(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
+	d, ok := k.decisionOf(c)
+	if !ok {
 		return
 	}
 	var inv workflow.Invalid
@@ -143,6 +137,22 @@ func (k *Console) Decision(c *gin.Context) {
 		return
 	}
 	k.renderDecision(c, http.StatusOK, d, nil, nil, from, to)
+}
+
+// decisionOf loads the decision of the path's id that the person may see;
+// otherwise it writes the refusal (404) and reports false.
+func (k *Console) decisionOf(c *gin.Context) (*workflow.Decision, bool) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return nil, false
+	}
+	d, err := k.db.Decision(c.Request.Context(), httpx.Actor(c), id)
+	if err != nil {
+		httpx.Fail(c, err)
+		return nil, false
+	}
+	return d, true
 }
 
 // renderDecision writes the decision page; st is a refused form to show
@@ -530,14 +540,8 @@ type printView struct {
 // numbers as — 1 —).
 func (k *Console) Print(c *gin.Context) {
 	a := httpx.Actor(c)
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, err := k.db.Decision(c.Request.Context(), a, id)
-	if err != nil {
-		httpx.Fail(c, err)
+	d, ok := k.decisionOf(c)
+	if !ok {
 		return
 	}
 	v, l := k.page(c, "queue")
