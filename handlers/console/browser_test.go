@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"decisiond/handlers/handlerstest"
 	"decisiond/seeds"
@@ -215,4 +216,38 @@ func TestBrowserWalk(t *testing.T) {
 		t.Errorf("English does not persist to the next page:\n%s", got)
 	}
 	handlerstest.Screenshot(t, leader, "decision-en")
+}
+
+// TestBrowserSessionWarning: five minutes before the session ends the
+// page warns, and its button extends the session without leaving the page.
+func TestBrowserSessionWarning(t *testing.T) {
+	chrome := handlerstest.NewChrome(t)
+	db, _ := storetest.OpenSQLite(t, "qinghai")
+	p := store.DefaultAuthPolicy
+	p.AllowDemo, p.SessionIdle = true, 4*time.Minute // ends within the warning's five minutes
+	e := handlerstest.Start(t, db, p)
+	tab := chrome.Tab()
+	e.SignInTab(t, tab, "drafter", seeds.DemoPassword)
+	hidden := func() bool {
+		return handlerstest.Get(t, tab, chromedp.Evaluate[bool](`document.getElementById("session-warning").hidden`))
+	}
+	if hidden() {
+		t.Fatal("no warning four minutes before the session ends")
+	}
+	if got := handlerstest.Get(t, tab, chromedp.Text(chromedp.ID("session-warning"))); !strings.Contains(got, "登录将于") {
+		t.Errorf("warning text: %q", got)
+	}
+	handlerstest.Do(t, tab, chromedp.Click(chromedp.CSS("#session-warning button")))
+	for range 100 {
+		if hidden() {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !hidden() {
+		t.Error("extending the session did not clear the warning")
+	}
+	if loc := handlerstest.Get(t, tab, chromedp.Location()); !strings.HasSuffix(loc, "/") {
+		t.Errorf("extending left the page: %s", loc)
+	}
 }

@@ -79,6 +79,11 @@ var ruleFields = map[string]string{
 	workflow.CodeMeetingDecisionMismatch:     "meeting.decision",
 	workflow.CodeGroupConsultationRequired:   "group_consultation",
 	workflow.CodeIssueReportRequired:         "issue_ref",
+	// codes of the second legal pass (issue 7), named ahead of its merge
+	"consultation_resolution_required": "departments",
+	"member_position_required":         "meeting.opinions",
+	"head_position_mismatch":           "meeting.opinions",
+	"party_reply_required":             "reply",
 }
 
 // formID is an HTML id for a data path of an event's form.
