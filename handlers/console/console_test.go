@@ -293,6 +293,11 @@ func TestDecisionPage(t *testing.T) {
 				{"drafter", fmt.Sprintf("/decisions/%d/acts/revise_draft", w.proposed), url.Values{"expected_version": {"1"}, "text": {"x"}}, http.StatusNotFound},
 				{"office", path + "/acts/launch", url.Values{"expected_version": {"5"}, "undertaking_unit_id": {"abc"}}, http.StatusConflict},
 				{"sysadmin", path + "/acts/withdraw", url.Values{"expected_version": {"5"}}, http.StatusForbidden},
+				{"drafter", path + "/acts/revise_draft", url.Values{"expected_version": {"5"}, "text": {"草案\x00"}}, http.StatusBadRequest},
+				{"drafter", path + "/acts/revise_draft", url.Values{"expected_version": {"5"}, "text": {"草案\xff"}}, http.StatusBadRequest},
+				{"drafter", path + "/acts/revise_draft", url.Values{"expected_version": {"5"}, "te\x00xt": {"草案"}}, http.StatusBadRequest},
+				{"office", path + "/remind", url.Values{"message": {"催办\x00"}}, http.StatusBadRequest},
+				{"office", "/notifications/email", url.Values{"email": {"a\x00@b.cn"}}, http.StatusBadRequest},
 			} {
 				if r := w.form(c.who, c.path, c.form); r.Status != c.status {
 					t.Errorf("POST %s as %s: want %d, got %s", c.path, c.who, c.status, r)

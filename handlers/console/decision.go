@@ -464,19 +464,19 @@ func (k *Console) Act(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	if err := c.Request.ParseForm(); err != nil {
-		httpx.Fail(c, httpx.Invalid("body", "表单无法解析", "the form could not be read"))
+	form, err := httpx.ParseForm(c)
+	if err != nil {
+		httpx.Fail(c, err)
 		return
 	}
-	form := workflow.Values(c.Request.PostForm)
 	data := workflow.DecodeForm(def.Fields, form)
-	st := &actState{Event: event, Values: workflow.EncodeForm(def.Fields, data), More: c.PostForm("_more")}
+	st := &actState{Event: event, Values: workflow.EncodeForm(def.Fields, data), More: first(form, "_more")}
 	if st.More != "" {
 		st.Values = form // the rows as typed, blank ones included, and one more
 		k.renderDecision(c, http.StatusOK, d, st, nil, 0, 0)
 		return
 	}
-	version, err := strconv.ParseInt(c.PostForm("expected_version"), 10, 64)
+	version, err := strconv.ParseInt(first(form, "expected_version"), 10, 64)
 	if err != nil || version < 1 {
 		st.Err = &workflow.Error{Code: workflow.CodeValidationFailed, ZH: "表单缺少决策版本号，请重新载入页面后再办理", EN: "the form carries no decision version; reload the page and try again"}
 		k.renderDecision(c, http.StatusBadRequest, d, st, nil, 0, 0)
@@ -507,7 +507,12 @@ func (k *Console) Remind(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	msg := c.PostForm("message")
+	form, err := httpx.ParseForm(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	msg := first(form, "message")
 	if _, err := k.db.Remind(c.Request.Context(), a, id, msg); err != nil {
 		e, ok := workflow.AsError(err)
 		d, derr := k.db.Decision(c.Request.Context(), a, id)
@@ -524,6 +529,14 @@ func (k *Console) Remind(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/decisions/%d?done=%s", id, workflow.EvRemind))
+}
+
+// first is a form's first value of name ("" when absent).
+func first(form map[string][]string, name string) string {
+	if vs := form[name]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
 }
 
 // ---- the printable process record (决策过程记录) ----

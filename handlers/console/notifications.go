@@ -80,8 +80,13 @@ func (k *Console) renderNotes(c *gin.Context, status int, email, emailErr string
 // open the decision when asked (open=1).
 func (k *Console) MarkRead(c *gin.Context) {
 	a := httpx.Actor(c)
+	form, err := httpx.ParseForm(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
 	var id int64
-	if s := c.PostForm("id"); s != "" {
+	if s := first(form, "id"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 1 {
 			httpx.Fail(c, httpx.Invalid("id", "应为正整数编号", "must be a positive integer id"))
@@ -93,14 +98,19 @@ func (k *Console) MarkRead(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, back(c.PostForm("return"), "/notifications"))
+	c.Redirect(http.StatusSeeOther, back(first(form, "return"), "/notifications"))
 }
 
 // SetEmail: POST /notifications/email — the address one's notifications
 // are e-mailed to (empty: none).
 func (k *Console) SetEmail(c *gin.Context) {
 	a := httpx.Actor(c)
-	email := c.PostForm("email")
+	form, err := httpx.ParseForm(c)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	email := first(form, "email")
 	if err := k.db.SetNotificationEmail(c.Request.Context(), a, email); err != nil {
 		e, ok := workflow.AsError(err)
 		if !ok || e.Code != workflow.CodeValidationFailed {
