@@ -135,6 +135,18 @@ func readableMap(l lang, event, prefix string, m map[string]any, units map[int64
 		path := prefix + k
 		info := workflow.FieldLabel(event, path)
 		it := dataItem{Label: l.v.T(info.ZH, info.EN)}
+		if k == "warnings" {
+			// the engine's warnings: labels in both languages
+			for _, e := range asList(m[k]) {
+				if o, ok := e.(map[string]any); ok {
+					zh, _ := o["zh"].(string)
+					en, _ := o["en"].(string)
+					it.List = append(it.List, l.v.T(zh, en))
+				}
+			}
+			out = append(out, it)
+			continue
+		}
 		switch x := m[k].(type) {
 		case map[string]any:
 			it.Items = readableMap(l, event, path+".", x, units)
@@ -157,6 +169,8 @@ func readableMap(l lang, event, prefix string, m map[string]any, units map[int64
 	}
 	return out
 }
+
+func asList(x any) []any { a, _ := x.([]any); return a }
 
 // fieldOrder lists the paths of fields in table order.
 func fieldOrder(fs []workflow.Field, prefix string) []string {
@@ -189,6 +203,9 @@ func scalar(l lang, key string, info workflow.FieldInfo, x any, units map[int64]
 	case string:
 		if lb := workflow.EnumLabel(key, t); lb.ZH != t {
 			return l.L(lb)
+		}
+		if _, ok := l.p.Event(t); ok && (key == "event" || key == "decision") {
+			return l.L(workflow.EventLabel(l.p, t))
 		}
 		return t
 	}
