@@ -108,12 +108,24 @@ func (db *DB) indexDeadlines(ctx context.Context, tx *sqlx.Tx, f *workflow.Facts
 // holdersOf lists the people (enabled, any of the roles, whose unit may
 // act in that role on the decision) whose queue holds it.
 func (db *DB) holdersOf(ctx context.Context, q sqlx.QueryerContext, f *workflow.Facts, roles []workflow.Role) ([]int64, error) {
-	var us []User
-	if err := sqlx.SelectContext(ctx, q, &us, `SELECT `+userCols+` FROM users u WHERE u.disabled_at IS NULL ORDER BY u.id`); err != nil {
+	us, err := enabledUsers(ctx, q)
+	if err != nil {
 		return nil, err
 	}
+	return recipients(f, roles, us), nil
+}
+
+func enabledUsers(ctx context.Context, q sqlx.QueryerContext) ([]User, error) {
+	var us []User
+	err := sqlx.SelectContext(ctx, q, &us, `SELECT `+userCols+` FROM users u WHERE u.disabled_at IS NULL ORDER BY u.id`)
+	return us, err
+}
+
+// recipients are those of the users whose unit may act on the decision in
+// one of the roles.
+func recipients(f *workflow.Facts, roles []workflow.Role, users []User) []int64 {
 	var out []int64
-	for _, u := range us {
+	for _, u := range users {
 		a := u.Actor()
 		for _, r := range roles {
 			if workflow.MayActAs(r, f, a) {
@@ -122,7 +134,7 @@ func (db *DB) holdersOf(ctx context.Context, q sqlx.QueryerContext, f *workflow.
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // notify adds one notification (once per user, kind, decision and ref).
@@ -630,43 +642,58 @@ func (db *DB) DueNotices(ctx context.Context, workdays int) (int, error) {
 		DueOn      string `db:"due_on"`
 		OverdueOn  string `db:"overdue_on"`
 	}
-	if err := db.r.SelectContext(ctx, &rows, db.r.Rebind(`SELECT decision_id, kind, due_on, overdue_on FROM deadline_index
-		WHERE due_on <= ? ORDER BY decision_id, kind`), workflow.FormatDate(horizon)); err != nil {
+	// Only deadlines whose notice has not been made yet; the reading is
+	// done on the readers, the one write transaction is short.
+	day := workflow.FormatDate(today)
+	if err := db.r.SelectContext(ctx, &rows, db.r.Rebind(`SELECT x.decision_id, x.kind, x.due_on, x.overdue_on FROM deadline_index x
+		WHERE x.due_on <= ? AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.decision_id = x.decision_id
+		AND n.kind = CASE WHEN x.overdue_on <= ? THEN 'overdue' ELSE 'due_soon' END AND n.ref = x.kind || '@' || x.due_on)
+		ORDER BY x.decision_id, x.kind`), workflow.FormatDate(horizon), day); err != nil {
 		return 0, err
 	}
-	made := 0
-	err := db.tx(ctx, func(tx *sqlx.Tx) error {
-		facts := map[int64]*workflow.Facts{}
-		for _, r := range rows {
-			f, ok := facts[r.DecisionID]
-			if !ok {
-				var err error
-				if f, err = db.factsOf(ctx, tx, r.DecisionID); err != nil {
-					return err
-				}
-				facts[r.DecisionID] = f
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	users, err := enabledUsers(ctx, db.r)
+	if err != nil {
+		return 0, err
+	}
+	type notice struct {
+		user, decision    int64
+		kind, ref, zh, en string
+	}
+	var notices []notice
+	facts := map[int64]*workflow.Facts{}
+	for _, r := range rows {
+		f, ok := facts[r.DecisionID]
+		if !ok {
+			if f, err = db.factsOf(ctx, db.r, r.DecisionID); err != nil {
+				return 0, err
 			}
-			users, err := db.holdersOf(ctx, tx, f, workflow.Holders(f.Decision.State, f.Records))
+			facts[r.DecisionID] = f
+		}
+		d := DeadlineOf(r.Kind, r.DueOn)
+		kind, zh, en := "due_soon", fmt.Sprintf("「%s」的%s将于%s到期", f.Decision.Title, d.ZH, ChineseDate(d.Due)),
+			fmt.Sprintf("“%s”: %s on %s", f.Decision.Title, d.EN, r.DueOn)
+		if r.OverdueOn <= day {
+			kind, zh, en = "overdue", fmt.Sprintf("「%s」的%s已于%s到期，现已逾期", f.Decision.Title, d.ZH, ChineseDate(d.Due)),
+				fmt.Sprintf("“%s”: %s was due on %s and is overdue", f.Decision.Title, d.EN, r.DueOn)
+		}
+		for _, u := range recipients(f, workflow.Holders(f.Decision.State, f.Records), users) {
+			notices = append(notices, notice{u, r.DecisionID, kind, r.Kind + "@" + r.DueOn, zh, en})
+		}
+	}
+	made := 0
+	err = db.tx(ctx, func(tx *sqlx.Tx) error {
+		for _, n := range notices {
+			res, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO notifications (user_id, decision_id, kind, ref, zh, en, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, kind, decision_id, ref) DO NOTHING`),
+				n.user, n.decision, n.kind, n.ref, clip(n.zh, 500), clip(n.en, 500), ts(db.Now()))
 			if err != nil {
 				return err
 			}
-			d := DeadlineOf(r.Kind, r.DueOn)
-			kind, zh, en := "due_soon", fmt.Sprintf("「%s」的%s将于%s到期", f.Decision.Title, d.ZH, ChineseDate(d.Due)),
-				fmt.Sprintf("“%s”: %s on %s", f.Decision.Title, d.EN, r.DueOn)
-			if r.OverdueOn <= workflow.FormatDate(today) {
-				kind, zh, en = "overdue", fmt.Sprintf("「%s」的%s已于%s到期，现已逾期", f.Decision.Title, d.ZH, ChineseDate(d.Due)),
-					fmt.Sprintf("“%s”: %s was due on %s and is overdue", f.Decision.Title, d.EN, r.DueOn)
-			}
-			for _, u := range users {
-				res, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO notifications (user_id, decision_id, kind, ref, zh, en, created_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, kind, decision_id, ref) DO NOTHING`),
-					u, r.DecisionID, kind, r.Kind+"@"+r.DueOn, clip(zh, 500), clip(en, 500), ts(db.Now()))
-				if err != nil {
-					return err
-				}
-				if n, _ := res.RowsAffected(); n > 0 {
-					made++
-				}
+			if k, _ := res.RowsAffected(); k > 0 {
+				made++
 			}
 		}
 		return nil
