@@ -335,10 +335,7 @@ func (db *DB) indexedDeadlines(ctx context.Context, ids []int64) (map[int64][]wo
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
+	args := anys(ids)
 	var rows []struct {
 		DecisionID int64  `db:"decision_id"`
 		Kind       string `db:"kind"`
@@ -359,6 +356,15 @@ func (db *DB) indexedDeadlines(ctx context.Context, ids []int64) (map[int64][]wo
 		sort.SliceStable(out[id], func(i, j int) bool { return out[id][i].Overdue && !out[id][j].Overdue })
 	}
 	return out, nil
+}
+
+// anys makes ids the arguments of an IN (…) list.
+func anys(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
 }
 
 // deadlineKinds label the kinds of deadline (workflow.Deadlines).
@@ -787,10 +793,7 @@ func (db *DB) DecisionTitles(ctx context.Context, ids []int64) (map[int64]string
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
+	args := anys(ids)
 	var rows []struct {
 		ID    int64  `db:"id"`
 		Title string `db:"title"`
