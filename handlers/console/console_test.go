@@ -667,3 +667,28 @@ func TestPagesMisc(t *testing.T) {
 	w.form("drafter", "/prefs", url.Values{"size": {"large"}, "return": {"/"}})
 	must(t, w.page("drafter", "/"), http.StatusOK, `<body class="large `)
 }
+
+// TestDashboardStuck: a decision that has not moved for longer than the
+// rule pack allows (Qinghai: 180 days) is listed as 久拖不决, and its
+// overdue deadlines as overdue, once time has passed.
+func TestDashboardStuck(t *testing.T) {
+	opts := storetest.Options(t, "qinghai")
+	clock := opts.Clock.(*workflow.FixedClock)
+	db, _ := storetest.Backends(t)[0].OpenWith(t, opts)
+	p := store.DefaultAuthPolicy
+	p.AllowDemo, p.PasswordMaxAge = true, 0 // 200 days pass below
+	e := handlerstest.Start(t, db, p)
+	if _, err := e.Fx.Run(t.Context(), db, "西宁市城市供水价格调整方案", map[string]any{"category": "public_policy"},
+		handlerstest.StepsBefore(t, workflow.EvReviseDraft)); err != nil {
+		t.Fatal(err)
+	}
+	b := e.Browser(t)
+	e.SignIn(t, b, "leader", seeds.DemoPassword)
+	must(t, e.Page(t, b, "/dashboard"), http.StatusOK, "没有久拖不决的事项")
+	clock.T = clock.T.AddDate(0, 0, 200)
+	e.SignIn(t, b, "leader", seeds.DemoPassword) // the old session has long ended
+	body := must(t, e.Page(t, b, "/dashboard"), http.StatusOK, "久拖不决事项（第三十八条）（1）", "西宁市城市供水价格调整方案")
+	if !strings.Contains(body, `<span class="overdue">久拖不决</span>`) {
+		t.Errorf("the stuck decision is not marked in text")
+	}
+}
