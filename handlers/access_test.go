@@ -160,6 +160,7 @@ type row struct {
 }
 
 type fixture struct {
+	docHash   string
 	ids       map[string]int64
 	organOut  int64
 	spareUser int64
@@ -220,6 +221,7 @@ func matrix() map[handlers.Route]row {
 		{"GET", "/api/v1/procedure"}:         {rule: signedIn},
 		{"GET", "/api/v1/procedure/diagram"}: {rule: signedIn},
 		{"GET", "/api/v1/units"}:             {rule: signedIn},
+		{"GET", "/api/v1/domains"}:           {rule: signedIn},
 		{"POST", "/api/v1/decisions"}: {rule: create, perKind: true, body: func(f *fixture, kind string) any {
 			organ := f.ids["organ"]
 			if kind == kOut {
@@ -234,11 +236,17 @@ func matrix() map[handlers.Route]row {
 		{"GET", "/api/v1/decisions/:id/records"}:   {rule: scoped(), perKind: true, path: decisionPath("/records")},
 		{"GET", "/api/v1/decisions/:id/audit"}:     {rule: scoped("auditor"), perKind: true, path: decisionPath("/audit")},
 		{"GET", "/api/v1/decisions/:id/deadlines"}: {rule: scoped(), perKind: true, path: decisionPath("/deadlines")},
-		{"GET", "/api/v1/audit"}:                   {rule: signedIn},
-		{"GET", "/api/v1/audit/verify"}:            {rule: only("leader", "auditor")},
-		{"GET", "/api/v1/deadlines"}:               {rule: signedIn},
-		{"GET", "/api/v1/rules"}:                   {rule: signedIn},
-		{"PUT", "/api/v1/rules/active"}:            {rule: only("sysadmin"), body: func(*fixture, string) any { return map[string]any{"code": "qinghai", "reason": "矩阵测试"} }},
+		{"GET", "/api/v1/decisions/:id/documents"}: {rule: scoped(), perKind: true, path: decisionPath("/documents")},
+		{"GET", "/api/v1/decisions/:id/documents/:hash"}: {rule: scoped(), perKind: true, path: func(f *fixture, kind string) string {
+			return fmt.Sprintf("/api/v1/decisions/%d/documents/%s", f.ids[kind], f.docHash)
+		}},
+		{"GET", "/api/v1/decisions/:id/archive"}: {rule: scoped(), perKind: true, path: decisionPath("/archive")},
+		{"POST", "/api/v1/documents"}:            {rule: only("office", "drafter", "reviewer", "leader", "executor"), body: func(*fixture, string) any { return handlerstest.RawBody(samplePDF) }},
+		{"GET", "/api/v1/audit"}:                 {rule: signedIn},
+		{"GET", "/api/v1/audit/verify"}:          {rule: only("leader", "auditor")},
+		{"GET", "/api/v1/deadlines"}:             {rule: signedIn},
+		{"GET", "/api/v1/rules"}:                 {rule: signedIn},
+		{"PUT", "/api/v1/rules/active"}:          {rule: only("sysadmin"), body: func(*fixture, string) any { return map[string]any{"code": "qinghai", "reason": "矩阵测试"} }},
 		{"PUT", "/api/v1/rules/packs/:code"}: {rule: only("sysadmin"), path: fixed("/api/v1/rules/packs/x"), body: func(*fixture, string) any {
 			return map[string]any{"pack": map[string]any{"code": "x"}, "reason": "矩阵测试"}
 		}},
@@ -309,6 +317,22 @@ func setup(t *testing.T, e *handlerstest.Env) *fixture {
 		t.Fatal(err)
 	}
 	f.ids[kOut] = out.Decision.ID
+	// One document attached to each of the three decisions.
+	doc, _, err := db.PutDocument(ctx, fx.Actors["office"], "纪要.pdf", samplePDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.docHash = doc.Hash
+	attach := func(d *store.Result, who workflow.Actor, event string, data map[string]any) {
+		t.Helper()
+		data["documents"] = []map[string]any{{"hash": doc.Hash, "title": "会议纪要"}}
+		if _, err := db.Apply(ctx, d.Decision.ID, workflow.Act{Event: event, Data: seeds.Data(data), Actor: who}, d.Decision.Version); err != nil {
+			t.Fatal(err)
+		}
+	}
+	attach(in, fx.Actors["executor"], workflow.EvReportExecution, map[string]any{"period": "第二季度", "progress": "按计划推进"})
+	attach(secret, fx.Actors["office"], workflow.EvAmendFlags, map[string]any{"category": "other_major", "non_disclosable": true, "reason": "附纪要"})
+	attach(out, clerk.Actor(), workflow.EvAmendFlags, map[string]any{"category": "other_major", "reason": "附纪要"})
 	unit := fx.Units["西宁市财政局"]
 	spare, err := db.CreateUser(ctx, store.System, store.NewUser{Name: "spare", Roles: []string{"executor"}, UnitID: &unit})
 	if err != nil {
@@ -322,6 +346,9 @@ func setup(t *testing.T, e *handlerstest.Env) *fixture {
 	f.spareTok = tok.ID
 	return f
 }
+
+// samplePDF is the smallest file that sniffs as a PDF.
+var samplePDF = []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
 // TestAccessMatrix runs the matrix on both databases.
 func TestAccessMatrix(t *testing.T) {

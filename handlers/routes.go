@@ -31,6 +31,8 @@ type Deps struct {
 	Procedure *workflow.Procedure // built once by cmd and shared with the store
 	Auth      store.AuthPolicy    // zero: store.DefaultAuthPolicy
 	Limits    Limits              // zero fields: the defaults
+	// MaxDocument bounds an uploaded document in bytes (0: 50 MB).
+	MaxDocument int64
 	// Background is the console's background work (the chain badge,
 	// deadline reminders, e-mail) that serve runs; nil: the pages show no
 	// verification yet.
@@ -95,7 +97,7 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 		httpx.Fail(c, &workflow.Error{Code: httpx.CodeMethodNotAllowed, ZH: "不支持此请求方法", EN: "method not allowed"})
 	})
 
-	a := api.New(d.DB, d.Procedure)
+	a := api.New(d.DB, d.Procedure, d.MaxDocument)
 	lim := d.Limits.orDefault()
 	au := auth.New(d.DB, d.Auth, httpx.NewLimiter(6*time.Second, lim.SignIn), httpx.NewLimiter(6*time.Second, lim.Failing))
 	k := console.New(d.DB, d.Procedure, au, d.Background)
@@ -133,6 +135,7 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 	v1.GET("/procedure", a.Procedure)
 	v1.GET("/procedure/diagram", a.Diagram)
 	v1.GET("/units", a.Units)
+	v1.GET("/domains", a.Domains)
 	v1.POST("/decisions", a.CreateDecision)
 	v1.GET("/decisions", a.ListDecisions)
 	v1.GET("/decisions/:id", a.GetDecision)
@@ -141,6 +144,10 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 	v1.GET("/decisions/:id/records", a.Records)
 	v1.GET("/decisions/:id/audit", a.DecisionAudit)
 	v1.GET("/decisions/:id/deadlines", a.DecisionDeadlines)
+	v1.GET("/decisions/:id/documents", a.Attachments)
+	v1.GET("/decisions/:id/documents/:hash", a.Download)
+	v1.GET("/decisions/:id/archive", expensive, a.Archive)
+	v1.POST("/documents", a.UploadDocument)
 	v1.GET("/audit", a.Audit)
 	v1.GET("/audit/verify", expensive, a.Verify)
 	v1.GET("/deadlines", expensive, a.Deadlines)

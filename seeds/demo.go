@@ -207,6 +207,10 @@ func meeting(s *Env, decision string, held int) map[string]any {
 			{"member": "副市长甲", "position": "agree", "text": "同意，建议加强宣传解读。"},
 			{"member": "副市长乙", "position": "disagree", "text": "建议暂缓，待财政测算完成后再议。"},
 			{"member": "市长", "position": "agree", "text": "同意，按程序办理。", "is_head": true}},
+		// Art. 30: the head is the organ's head (the demo leader 市长, by
+		// display name); every attending member states a position, an
+		// absent one is recorded with the reason.
+		"absences": []map[string]any{{"member": "副市长丙", "reason": "因公出差"}},
 		"decision": decision}
 }
 
@@ -257,9 +261,11 @@ func legality(submittedOffset int) []Step {
 	}
 }
 
+// opinion is given (given_on) after the submissions of legality(-30) and
+// legality(-25), and before the meetings of day -10.
 var opinion = Step{"reviewer", workflow.EvRecordLegalityOpinion, func(s *Env) map[string]any {
 	return map[string]any{"outcome": "legal", "findings": map[string]any{"authority": "符合法定权限", "procedure": "程序完备", "content": "内容合法"},
-		"adviser_opinions": []map[string]any{{"adviser": "李律师（政府法律顾问）", "opinion": "无法律障碍"}}}
+		"adviser_opinions": []map[string]any{{"adviser": "李律师（政府法律顾问）", "opinion": "无法律障碍"}}, "given_on": s.day(-20)}
 }}
 
 var toMeeting = Step{"drafter", workflow.EvSubmitToMeeting, func(s *Env) map[string]any {

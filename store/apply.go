@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"decisiond/workflow"
@@ -27,6 +28,7 @@ type decisionRow struct {
 	AffectsSpecificGroup bool   `db:"affects_specific_group"`
 	CatalogueItemID      *int64 `db:"catalogue_item_id"`
 	HearingRequired      bool   `db:"hearing_required"`
+	ConcernedUnits       string `db:"concerned_units"`
 	State                string `db:"state"`
 	Version              int64  `db:"version"`
 	CurrentDraftHash     string `db:"current_draft_hash"`
@@ -39,7 +41,7 @@ type decisionRow struct {
 }
 
 const decisionCols = `id, title, organ_id, undertaking_unit_id, category, domains, technical, risk_relevant, non_disclosable,
-	affects_market, public_concern, affects_specific_group, catalogue_item_id, hearing_required, state, version, current_draft_hash,
+	affects_market, public_concern, affects_specific_group, catalogue_item_id, hearing_required, concerned_units, state, version, current_draft_hash,
 	legality_floor, parent_id, created_by, created_at, updated_at, state_since`
 
 func (r *decisionRow) decision() workflow.Decision {
@@ -53,7 +55,38 @@ func (r *decisionRow) decision() workflow.Decision {
 	if d.Domains == nil {
 		d.Domains = []string{}
 	}
+	_ = json.Unmarshal([]byte(r.ConcernedUnits), &d.ConcernedUnits)
+	if d.ConcernedUnits == nil {
+		d.ConcernedUnits = []int64{}
+	}
 	return d
+}
+
+// rowOf is the decisions row that stores d (the inverse of decision()),
+// with its legality floor and the creation time it keeps.
+func rowOf(d *workflow.Decision, floor int64, createdAt string) decisionRow {
+	domains, _ := json.Marshal(nonNilStrings(d.Domains))
+	concerned, _ := json.Marshal(nonNilIDs(d.ConcernedUnits))
+	return decisionRow{ID: d.ID, Title: d.Title, OrganID: d.OrganID, UndertakingUnitID: d.UndertakingUnitID, Category: d.Category,
+		Domains: string(domains), Technical: d.Technical, RiskRelevant: d.RiskRelevant, NonDisclosable: d.NonDisclosable,
+		AffectsMarket: d.AffectsMarket, PublicConcern: d.PublicConcern, AffectsSpecificGroup: d.AffectsSpecificGroup,
+		CatalogueItemID: d.CatalogueItemID, HearingRequired: d.HearingRequired, ConcernedUnits: string(concerned),
+		State: string(d.State), Version: d.Version, CurrentDraftHash: d.CurrentDraftHash, LegalityFloor: floor, ParentID: d.ParentID,
+		CreatedBy: d.CreatedBy, CreatedAt: createdAt, UpdatedAt: ts(d.UpdatedAt), StateSince: ts(d.StateSince)}
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func nonNilIDs(s []int64) []int64 {
+	if s == nil {
+		return []int64{}
+	}
+	return s
 }
 
 // Result is a decision after an act.
@@ -84,13 +117,21 @@ func (db *DB) CreateDecision(ctx context.Context, data map[string]any, actor wor
 				ZH: "只能为本机关（或本单位承办）登记决策事项建议", EN: "you may record proposals only for your own organ (or your own unit's undertaking)"}
 		}
 		now := db.Now()
-		if err := db.insertDecision(ctx, tx, d, now); err != nil {
+		d.CreatedAt, d.UpdatedAt, d.StateSince = now, now, now
+		row := rowOf(d, 0, ts(now))
+		if err := db.insertDecision(ctx, tx, &row); err != nil {
 			return err
 		}
+		d.ID = row.ID
 		role, _ := firstRole(actor, workflow.CreateRoles)
 		ev := &AuditEvent{DecisionID: &d.ID, OrganID: &d.OrganID, ActorID: actor.UserID, ActorName: actor.Name, Role: string(role), Event: "create",
 			To: string(d.State), Version: d.Version}
-		if err := db.appendAudit(ctx, tx, ev, now, data); err != nil {
+		clean := make(map[string]any, len(data))
+		for k, v := range data {
+			clean[k] = v
+		}
+		delete(clean, contentKey) // the engine's key: a client's value never counts
+		if err := db.appendAudit(ctx, tx, ev, now, withContent(clean, map[string]string{"decision": row.hash()})); err != nil {
 			return err
 		}
 		res = Result{Decision: *d, AuditSeq: ev.Seq}
@@ -113,16 +154,15 @@ func firstRole(a workflow.Actor, allowed []workflow.Role) (workflow.Role, bool) 
 	return "", false
 }
 
-func (db *DB) insertDecision(ctx context.Context, tx *sqlx.Tx, d *workflow.Decision, now time.Time) error {
-	domains, _ := json.Marshal(d.Domains)
-	d.CreatedAt, d.UpdatedAt, d.StateSince = now, now, now
-	return tx.GetContext(ctx, &d.ID, tx.Rebind(`INSERT INTO decisions (title, organ_id, undertaking_unit_id, category, domains,
+// insertDecision inserts the row and sets its id.
+func (db *DB) insertDecision(ctx context.Context, tx *sqlx.Tx, r *decisionRow) error {
+	return tx.GetContext(ctx, &r.ID, tx.Rebind(`INSERT INTO decisions (title, organ_id, undertaking_unit_id, category, domains,
 		technical, risk_relevant, non_disclosable, affects_market, public_concern, affects_specific_group, catalogue_item_id, hearing_required,
-		state, version, current_draft_hash, parent_id, created_by, created_at, updated_at, state_since)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		d.Title, d.OrganID, d.UndertakingUnitID, d.Category, string(domains), d.Technical, d.RiskRelevant, d.NonDisclosable,
-		d.AffectsMarket, d.PublicConcern, d.AffectsSpecificGroup, d.CatalogueItemID, d.HearingRequired, string(d.State), d.Version,
-		d.CurrentDraftHash, d.ParentID, d.CreatedBy, ts(now), ts(now), ts(now))
+		concerned_units, state, version, current_draft_hash, legality_floor, parent_id, created_by, created_at, updated_at, state_since)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		r.Title, r.OrganID, r.UndertakingUnitID, r.Category, r.Domains, r.Technical, r.RiskRelevant, r.NonDisclosable,
+		r.AffectsMarket, r.PublicConcern, r.AffectsSpecificGroup, r.CatalogueItemID, r.HearingRequired, r.ConcernedUnits, r.State, r.Version,
+		r.CurrentDraftHash, r.LegalityFloor, r.ParentID, r.CreatedBy, r.CreatedAt, r.UpdatedAt, r.StateSince)
 }
 
 // Apply performs one act on a decision: the one path every act takes.
@@ -135,12 +175,13 @@ func (db *DB) insertDecision(ctx context.Context, tx *sqlx.Tx, d *workflow.Decis
 // invalid_transition, validation_failed, and each guard's code.
 func (db *DB) Apply(ctx context.Context, decisionID int64, act workflow.Act, expectedVersion int64) (*Result, error) {
 	var res *Result
+	var refusal *workflow.Error
 	err := db.tx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		if res, err = db.apply(ctx, tx, decisionID, act, expectedVersion); err != nil {
+		if res, refusal, err = db.apply(ctx, tx, decisionID, act, expectedVersion); err != nil {
 			return err
 		}
-		if res.Spawned != nil {
+		if res != nil && res.Spawned != nil {
 			if err := db.afterAct(ctx, tx, *res.Spawned, act.Actor); err != nil {
 				return err
 			}
@@ -149,6 +190,17 @@ func (db *DB) Apply(ctx context.Context, decisionID int64, act workflow.Act, exp
 	})
 	if err != nil {
 		return nil, err
+	}
+	if refusal != nil {
+		// The act was kept on the record (a finding, Art. 24) and still
+		// answers with its rule's refusal.
+		return nil, refusal
+	}
+	if act.Event == workflow.EvPublish {
+		// Each publication is checkpointed: what the public reads is anchored.
+		if _, err := db.Checkpoint(context.WithoutCancel(ctx), "publish"); err != nil {
+			slog.Error("checkpoint after publication", "decision", decisionID, "err", err)
+		}
 	}
 	return res, nil
 }
@@ -172,7 +224,34 @@ func (db *DB) facts(ctx context.Context, q sqlx.QueryerContext, row *decisionRow
 	if f.Units, err = unitMap(ctx, q); err != nil {
 		return nil, err
 	}
+	if o, ok := f.Units[row.OrganID]; ok && o.HeadUserID != nil {
+		// Art. 30: the meeting record's head is the organ's head, by name.
+		if err := sqlx.GetContext(ctx, q, &f.HeadName, db.w.Rebind(`SELECT display_name FROM users WHERE id = ?`), *o.HeadUserID); err != nil && !isNoRows(err) {
+			return nil, fmt.Errorf("load the organ's head: %w", err)
+		}
+	}
+	if row.ParentID != nil {
+		// Art. 37: an adjusted decision's procedure runs after the meeting
+		// that adjusted its parent.
+		var data string
+		err := sqlx.GetContext(ctx, q, &data, db.w.Rebind(`SELECT data FROM records WHERE decision_id = ? AND event = ? ORDER BY id DESC LIMIT 1`),
+			*row.ParentID, workflow.EvAdjust)
+		if err != nil && !isNoRows(err) {
+			return nil, fmt.Errorf("load the adjusting act: %w", err)
+		}
+		var adj struct {
+			Meeting struct {
+				HeldOn string `json:"held_on"`
+			} `json:"meeting"`
+		}
+		if data != "" && json.Unmarshal([]byte(data), &adj) == nil {
+			f.NotBefore, _ = workflow.ParseDate(adj.Meeting.HeldOn)
+		}
+	}
 	if f.ExecutionUnitIDs, err = executionUnits(ctx, q, row.ID); err != nil {
+		return nil, err
+	}
+	if f.ArchivePackages, err = archivePackages(ctx, q, row.ID); err != nil {
 		return nil, err
 	}
 	if f.Records, err = db.records(ctx, q, row.ID); err != nil {
@@ -212,113 +291,162 @@ func (db *DB) records(ctx context.Context, q sqlx.QueryerContext, decisionID int
 	return out, nil
 }
 
-func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act workflow.Act, expected int64) (*Result, error) {
+func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act workflow.Act, expected int64) (*Result, *workflow.Error, error) {
 	actor := act.Actor
 	// 403 when none of the caller's roles may fire the event at all, checked
 	// first; then a decision outside the caller's scope is 404, as if it did
 	// not exist.
 	if err := db.proc.CheckRole(act.Event, actor); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	row, exec, units, err := db.visibleDecision(ctx, tx, actor, decisionID, db.d.forUpdate)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if row.Version != expected {
-		return nil, &workflow.Error{Code: workflow.CodeVersionConflict,
+		return nil, nil, &workflow.Error{Code: workflow.CodeVersionConflict,
 			ZH: fmt.Sprintf("该决策已被他人更新（当前版本%d，您提交的版本%d），请刷新后重试", row.Version, expected),
 			EN: fmt.Sprintf("the decision has changed (current version %d, you sent %d); reload and try again", row.Version, expected)}
 	}
 	if err := db.refreshConfig(ctx, tx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	now := db.Now()
+	at := ts(now)
 	f, err := db.facts(ctx, tx, row, now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	f.Units, f.ExecutionUnitIDs = units, exec
 	out, err := db.proc.Fire(ctx, f, act)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	d := f.Decision
+	content := map[string]string{}
+	var draft *draftContent
 	if out.NewDraft != nil {
 		var no int
 		if err := tx.GetContext(ctx, &no, tx.Rebind(`SELECT COALESCE(MAX(no), 0) + 1 FROM drafts WHERE decision_id = ?`), d.ID); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out.NewDraft.No = no
 		out.Data["draft_no"] = no
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO drafts (decision_id, no, sha256, text, note, author_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-			d.ID, no, out.NewDraft.SHA256, out.NewDraft.Text, out.NewDraft.Note, actor.UserID, ts(now)); err != nil {
-			return nil, fmt.Errorf("insert draft: %w", err)
-		}
+		draft = &draftContent{DecisionID: d.ID, No: no, SHA256: out.NewDraft.SHA256, Text: out.NewDraft.Text, Note: out.NewDraft.Note,
+			AuthorID: actor.UserID, At: at}
+		content["draft"] = draft.hash()
 		d.CurrentDraftHash = out.NewDraft.SHA256
 	}
 	if out.UndertakingUnitID != nil {
 		d.UndertakingUnitID = out.UndertakingUnitID
 	}
 	if out.Flags != nil {
-		fl := *out.Flags
-		d.Flags = fl
+		d.Flags = *out.Flags
 	}
 	floor := row.LegalityFloor
 	if out.ResetLegality {
 		if err := tx.GetContext(ctx, &floor, tx.Rebind(`SELECT COALESCE(MAX(id), 0) FROM legality_opinions WHERE decision_id = ?`), d.ID); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	var spawned *int64
+	// Art. 37: the decision a major adjustment opens is a full decision —
+	// version 1, its own creation event (below), linked both ways.
+	var spawned *decisionRow
 	if out.Spawn != nil {
-		if err := db.insertDecision(ctx, tx, out.Spawn, now); err != nil {
-			return nil, fmt.Errorf("open adjusted decision: %w", err)
+		out.Spawn.CreatedAt, out.Spawn.UpdatedAt, out.Spawn.StateSince = now, now, now
+		r := rowOf(out.Spawn, 0, at)
+		if err := db.insertDecision(ctx, tx, &r); err != nil {
+			return nil, nil, fmt.Errorf("open adjusted decision: %w", err)
 		}
-		spawned = &out.Spawn.ID
-		out.Data["spawned_decision_id"] = out.Spawn.ID
+		out.Spawn.ID = r.ID
+		spawned = &r
+		out.Data["spawned_decision_id"] = r.ID
 	}
 
-	// The audit event first: the stage record points at it.
 	d.Version++
 	if d.State != out.To {
 		d.StateSince = now
 	}
 	d.State, d.UpdatedAt = out.To, now
+	recData, err := canonicalData(out.Data)
+	if err != nil {
+		return nil, nil, err
+	}
+	rec := recordContent{DecisionID: d.ID, Event: out.Event, From: string(out.From), To: string(out.To), ActorID: actor.UserID,
+		Data: string(recData), DraftHash: out.DraftHash, At: at}
+	content["record"] = rec.hash()
+	var op *opinionContent
+	if out.Opinion != nil {
+		kind := out.Opinion.Kind
+		if kind == "" {
+			kind = workflow.OpinionKindOpinion
+		}
+		op = &opinionContent{DecisionID: d.ID, DraftHash: out.Opinion.DraftHash, Outcome: out.Opinion.Outcome,
+			RiskStatement: out.Opinion.RiskStatement, Kind: kind, At: at}
+		content["opinion"] = op.hash()
+	}
+	newRow := rowOf(&d, floor, row.CreatedAt)
+	content["decision"] = newRow.hash()
+
+	// The audit event first: the rows point at it.
 	ev := &AuditEvent{DecisionID: &d.ID, OrganID: &d.OrganID, ActorID: actor.UserID, ActorName: actor.Name, Role: string(out.Role), Event: out.Event,
 		From: string(out.From), To: string(out.To), Version: d.Version}
-	if err := db.appendAudit(ctx, tx, ev, now, out.Data); err != nil {
-		return nil, err
+	if err := db.appendAudit(ctx, tx, ev, now, withContent(out.Data, content)); err != nil {
+		return nil, nil, err
 	}
+	rec.AuditSeq = ev.Seq
 	var recID int64
 	if err := tx.GetContext(ctx, &recID, tx.Rebind(`INSERT INTO records (decision_id, audit_seq, event, from_state, to_state, actor_id, data, draft_hash, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), d.ID, ev.Seq, out.Event, string(out.From), string(out.To), actor.UserID,
-		string(ev.Data), out.DraftHash, ts(now)); err != nil {
-		return nil, fmt.Errorf("insert record: %w", err)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), rec.DecisionID, rec.AuditSeq, rec.Event, rec.From, rec.To, rec.ActorID,
+		rec.Data, rec.DraftHash, rec.At); err != nil {
+		return nil, nil, fmt.Errorf("insert record: %w", err)
+	}
+	if draft != nil {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO drafts (decision_id, no, sha256, text, note, author_id, at, audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+			draft.DecisionID, draft.No, draft.SHA256, draft.Text, draft.Note, draft.AuthorID, draft.At, ev.Seq); err != nil {
+			return nil, nil, fmt.Errorf("insert draft: %w", err)
+		}
+	}
+	if err := db.attach(ctx, tx, d.ID, recID, ev.Seq, out.Event, workflow.DocumentRefs(out.Data), ts(now)); err != nil {
+		return nil, nil, err
 	}
 	for _, u := range out.ExecutionUnitIDs {
 		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO decision_units (decision_id, unit_id) VALUES (?, ?) ON CONFLICT DO NOTHING`), d.ID, u); err != nil {
-			return nil, fmt.Errorf("insert execution unit: %w", err)
+			return nil, nil, fmt.Errorf("insert execution unit: %w", err)
 		}
 	}
-	if out.Opinion != nil {
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO legality_opinions (decision_id, record_id, draft_hash, outcome, risk_statement, at)
-			VALUES (?, ?, ?, ?, ?, ?)`), d.ID, recID, out.Opinion.DraftHash, out.Opinion.Outcome, out.Opinion.RiskStatement, ts(now)); err != nil {
-			return nil, fmt.Errorf("insert legality opinion: %w", err)
+	if op != nil {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO legality_opinions (decision_id, record_id, draft_hash, outcome, risk_statement, kind, at, audit_seq)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), op.DecisionID, recID, op.DraftHash, op.Outcome, op.RiskStatement, op.Kind, op.At, ev.Seq); err != nil {
+			return nil, nil, fmt.Errorf("insert legality opinion: %w", err)
 		}
 	}
-	domains, _ := json.Marshal(d.Domains)
 	r, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE decisions SET state = ?, version = ?, current_draft_hash = ?, legality_floor = ?,
 		undertaking_unit_id = ?, category = ?, domains = ?, technical = ?, risk_relevant = ?, non_disclosable = ?, affects_market = ?,
-		public_concern = ?, affects_specific_group = ?, catalogue_item_id = ?, hearing_required = ?, updated_at = ?, state_since = ?
+		public_concern = ?, affects_specific_group = ?, catalogue_item_id = ?, hearing_required = ?, concerned_units = ?, updated_at = ?, state_since = ?
 		WHERE id = ? AND version = ?`),
-		string(d.State), d.Version, d.CurrentDraftHash, floor, d.UndertakingUnitID, d.Category, string(domains), d.Technical,
-		d.RiskRelevant, d.NonDisclosable, d.AffectsMarket, d.PublicConcern, d.AffectsSpecificGroup, d.CatalogueItemID, d.HearingRequired,
-		ts(now), ts(d.StateSince), d.ID, expected)
+		newRow.State, newRow.Version, newRow.CurrentDraftHash, newRow.LegalityFloor, newRow.UndertakingUnitID, newRow.Category, newRow.Domains,
+		newRow.Technical, newRow.RiskRelevant, newRow.NonDisclosable, newRow.AffectsMarket, newRow.PublicConcern, newRow.AffectsSpecificGroup,
+		newRow.CatalogueItemID, newRow.HearingRequired, newRow.ConcernedUnits, newRow.UpdatedAt, newRow.StateSince, d.ID, expected)
 	if err != nil {
-		return nil, fmt.Errorf("update decision: %w", err)
+		return nil, nil, fmt.Errorf("update decision: %w", err)
 	}
 	if n, _ := r.RowsAffected(); n != 1 {
-		return nil, workflow.Errorf(workflow.CodeVersionConflict, "该决策已被他人更新，请刷新后重试", "the decision has changed; reload and try again")
+		return nil, nil, workflow.Errorf(workflow.CodeVersionConflict, "该决策已被他人更新，请刷新后重试", "the decision has changed; reload and try again")
 	}
-	return &Result{Decision: d, AuditSeq: ev.Seq, Spawned: spawned, Warnings: out.Warnings}, nil
+	res := &Result{Decision: d, AuditSeq: ev.Seq, Warnings: out.Warnings}
+	if spawned != nil {
+		// The adjusted decision's own creation event, naming its parent and
+		// the act that opened it; the parent's record names the child.
+		parent := d.ID
+		cev := &AuditEvent{DecisionID: &spawned.ID, OrganID: &spawned.OrganID, ActorID: actor.UserID, ActorName: actor.Name, Role: string(out.Role),
+			Event: "create", To: spawned.State, Version: spawned.Version}
+		cdata := map[string]any{"title": spawned.Title, "parent_id": parent, "opened_by": map[string]any{"event": out.Event, "audit_seq": ev.Seq},
+			"reason": out.Data["reason"]}
+		if err := db.appendAudit(ctx, tx, cev, now, withContent(cdata, map[string]string{"decision": spawned.hash()})); err != nil {
+			return nil, nil, err
+		}
+		res.Spawned = &spawned.ID
+	}
+	return res, out.Refusal, nil
 }

@@ -3,20 +3,26 @@ package store
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
+	"decisiond/store/crypt"
+	"decisiond/workflow"
+
 	"github.com/jmoiron/sqlx"
 	"github.com/jmoiron/sqlx/types"
 )
 
-// HashAlg names the hash of new audit events. Naming the algorithm per event
-// lets a deployment move to SM3 (GB/T 39786) later without breaking old links.
-const HashAlg = "sha256"
+// HashAlg names the hash of new audit events in the default (intl)
+// deployment; under 国密 (Options.Crypto = "gm") new events hash with SM3.
+// Naming the algorithm per event lets a deployment move to SM3 (GB/T 39786)
+// without breaking old links.
+const HashAlg = crypt.SHA256
+
+// contentKey is workflow.ContentKey.
+const contentKey = workflow.ContentKey
 
 // genesis is the prev_hash of the first event.
 var genesis = strings.Repeat("0", 64)
@@ -68,14 +74,7 @@ func (e *AuditEvent) computeHash() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	switch e.Alg {
-	case "sha256":
-		h := sha256.New()
-		h.Write([]byte(e.PrevHash))
-		h.Write(c)
-		return hex.EncodeToString(h.Sum(nil)), nil
-	}
-	return "", fmt.Errorf("unsupported hash algorithm %q", e.Alg)
+	return crypt.Sum(e.Alg, []byte(e.PrevHash), c)
 }
 
 // canonicalData renders data as compact JSON with sorted keys.
@@ -112,7 +111,7 @@ func (db *DB) appendAudit(ctx context.Context, tx *sqlx.Tx, e *AuditEvent, now t
 	case err != nil:
 		return fmt.Errorf("read audit head: %w", err)
 	}
-	e.Seq, e.PrevHash, e.Alg, e.At = head.Seq+1, head.Hash, HashAlg, ts(now)
+	e.Seq, e.PrevHash, e.Alg, e.At = head.Seq+1, head.Hash, crypt.HashAlgOf(db.opts.Crypto), ts(now)
 	if e.Data, err = canonicalData(data); err != nil {
 		return err
 	}
@@ -128,18 +127,25 @@ func (db *DB) appendAudit(ctx context.Context, tx *sqlx.Tx, e *AuditEvent, now t
 	return nil
 }
 
-// VerifyResult is the outcome of walking the audit chain.
+// VerifyResult is the outcome of Verify: the chain walked, and every
+// decision, stage record, draft and legality opinion checked against the
+// audit event that wrote it. When something is wrong, FirstBadSeq, Table,
+// RowID and Reason name the first thing found (the smallest audit seq
+// concerned).
 type VerifyResult struct {
 	OK          bool   `json:"ok"`
 	Events      int64  `json:"events"`
 	Head        string `json:"head,omitempty"`
 	FirstBadSeq int64  `json:"first_bad_seq,omitempty"`
+	Table       string `json:"table,omitempty"`
+	RowID       int64  `json:"row_id,omitempty"`
 	Reason      string `json:"reason,omitempty"`
 }
 
-// Verify walks the whole chain in order and names the first broken link:
+// Verify walks the whole chain in order and names the first broken link —
 // a recomputed hash that differs, a prev_hash that is not the previous
-// hash, or a gap in seq.
+// hash, or a gap in seq — and then checks the other tables against the
+// chain (verifyTables). It only reads.
 func (db *DB) Verify(ctx context.Context) (*VerifyResult, error) {
 	rows, err := db.r.QueryxContext(ctx, `SELECT `+auditCols+` FROM audit_events ORDER BY seq`)
 	if err != nil {
@@ -148,6 +154,7 @@ func (db *DB) Verify(ctx context.Context) (*VerifyResult, error) {
 	defer rows.Close()
 	res := &VerifyResult{OK: true}
 	prev, want := genesis, int64(1)
+	evs := map[int64]*chainEvent{}
 	for rows.Next() {
 		var e AuditEvent
 		if err := rows.StructScan(&e); err != nil {
@@ -168,8 +175,9 @@ func (db *DB) Verify(ctx context.Context) (*VerifyResult, error) {
 			}
 		}
 		if bad != "" {
-			return &VerifyResult{OK: false, Events: res.Events, FirstBadSeq: want, Reason: bad, Head: prev}, nil
+			return &VerifyResult{OK: false, Events: res.Events, FirstBadSeq: want, Table: "audit_events", RowID: want, Reason: bad, Head: prev}, nil
 		}
+		evs[e.Seq] = newChainEvent(&e)
 		res.Events++
 		prev, want = e.Hash, e.Seq+1
 	}
@@ -178,6 +186,13 @@ func (db *DB) Verify(ctx context.Context) (*VerifyResult, error) {
 	}
 	if res.Events > 0 {
 		res.Head = prev
+	}
+	p, err := db.verifyTables(ctx, evs, res.Events)
+	if err != nil {
+		return nil, err
+	}
+	if p != nil {
+		res.OK, res.FirstBadSeq, res.Table, res.RowID, res.Reason = false, p.seq, p.table, p.id, p.reason
 	}
 	return res, nil
 }

@@ -99,7 +99,18 @@ func TestCalendarLoad_Art26(t *testing.T) {
 	db, _ := storetest.OpenSQLite(t, "qinghai")
 	fx := storetest.Base(t, db)
 	submit := func(submitted, due string) error {
-		res, err := fx.Run(ctx, db, "送审期限"+submitted+due, seeds.FareFlags, stepsUntil(workflow.EvSubmitLegalityReview))
+		// The comment period closed before the submission (Art. 15, 26:
+		// dates never run backwards).
+		steps := append([]seeds.Step{}, stepsUntil(workflow.EvSubmitLegalityReview)...)
+		for i, st := range steps {
+			if st.Event == workflow.EvStartParticipation {
+				steps[i].Data = func(*seeds.Env) map[string]any {
+					return map[string]any{"methods": []string{"online_comment"},
+						"notice": map[string]any{"channels": []string{"网站"}, "opened_on": "2026-08-01", "closes_on": "2026-09-01"}}
+				}
+			}
+		}
+		res, err := fx.Run(ctx, db, "送审期限"+submitted+due, seeds.FareFlags, steps)
 		if err != nil {
 			t.Fatal(err)
 		}

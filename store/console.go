@@ -725,8 +725,8 @@ type RemindResult struct {
 }
 
 // Remind sends the office's reminder about a decision to its undertaking
-// unit: an audit event of the decision (it changes neither its state nor
-// its version) and a notification to each of the unit's undertaking staff.
+// unit: an audit event of the decision with version 0 (it changes neither
+// its state nor its version, and is no stage record) and a notification to each of the unit's undertaking staff.
 // Errors: forbidden (not the office of the decision's organ), not_found,
 // invalid_transition (an ended decision, or none undertakes it),
 // validation_failed (message).
@@ -766,7 +766,11 @@ func (db *DB) Remind(ctx context.Context, actor workflow.Actor, decisionID int64
 			return err
 		}
 		ev := &AuditEvent{DecisionID: &f.Decision.ID, OrganID: &f.Decision.OrganID, ActorID: actor.UserID, ActorName: actor.Name,
-			Role: string(workflow.RoleOffice), Event: workflow.EvRemind, From: string(f.Decision.State), To: string(f.Decision.State), Version: f.Decision.Version}
+			Role: string(workflow.RoleOffice), Event: workflow.EvRemind, From: string(f.Decision.State), To: string(f.Decision.State),
+			// Version 0: the reminder is no act of the procedure; the
+			// decision's versioned acts (and verify's count of them) go on
+			// without it.
+			Version: 0}
 		if err := db.appendAudit(ctx, tx, ev, db.Now(), map[string]any{"message": message, "recipients": len(users)}); err != nil {
 			return err
 		}

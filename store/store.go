@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"decisiond/store/crypt"
 	"decisiond/workflow"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -59,6 +60,19 @@ type Options struct {
 	// Procedure is the procedure machine, built once by the caller and
 	// shared with the handlers; nil builds one.
 	Procedure *workflow.Procedure
+	// Crypto is the deployment's cryptographic suite: "intl" (default:
+	// SHA-256, Ed25519) or "gm" (国密: SM3, SM2).
+	Crypto string
+	// DocumentsDir keeps document contents in a folder (under their hash)
+	// instead of the database.
+	DocumentsDir string
+	// Signer signs checkpoints of the chain head (nil: nothing is signed).
+	Signer *crypt.Signer
+	// CheckpointJournal is the append-only file checkpoints are written to
+	// outside the database; CheckpointWitness an optional URL they are
+	// posted to.
+	CheckpointJournal string
+	CheckpointWitness string
 	// BeforeCommit, when set, runs inside every write transaction just
 	// before it commits. It is a test hook: a test makes it panic to prove
 	// that the transaction rolls back and the writer stays usable.
@@ -74,6 +88,7 @@ type DB struct {
 	opts Options
 
 	readOnly bool
+	cp       checkpointer
 
 	mu            sync.RWMutex
 	calendar      *workflow.Calendar
@@ -169,7 +184,7 @@ func connect(ctx context.Context, dsn string, opts Options, readOnly bool) (*DB,
 					return nil, fmt.Errorf("create database folder: %w", err)
 				}
 			}
-			base := "file:" + dsn + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)"
+			base := SQLiteDSN(dsn)
 			if db.w, err = sqlx.Open("sqlite", base+"&_txlock=immediate"); err != nil {
 				return nil, err
 			}
@@ -185,6 +200,13 @@ func connect(ctx context.Context, dsn string, opts Options, readOnly bool) (*DB,
 		return nil, fmt.Errorf("connect to %s: %w", db.d.name, err)
 	}
 	return db, nil
+}
+
+// SQLiteDSN is the connection string of a SQLite file with the store's
+// settings: foreign keys on, WAL, synchronous=FULL (every commit durable),
+// a busy timeout. Writers add _txlock=immediate.
+func SQLiteDSN(path string) string {
+	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)"
 }
 
 // withPGParam adds a run-time parameter to a PostgreSQL URL or key=value DSN.

@@ -1,5 +1,7 @@
 package workflow
 
+import "fmt"
+
 // CreateRoles may record a new decision proposal (Art. 10: proposals come
 // from leaders, departments and the public through the office).
 var CreateRoles = []Role{RoleOffice, RoleUndertaking, RoleLeader}
@@ -47,6 +49,11 @@ func NewDecision(data map[string]any, actor Actor, units map[int64]Unit) (*Decis
 	}
 	if uu != nil && inv.Err() == nil && OrganOf(units, *uu) != organ {
 		inv.Add("undertaking_unit_id", "承办单位不属于该决策机关", "the undertaking unit does not belong to this organ")
+	}
+	for i, n := range ids(data, "concerned_units") {
+		if _, ok := units[n]; !ok {
+			inv.Add(fmt.Sprintf("concerned_units[%d]", i), "所指单位不存在", "no such unit")
+		}
 	}
 	if err := inv.Err(); err != nil {
 		return nil, err

@@ -88,8 +88,13 @@ func Deadlines(f *Facts) []Deadline {
 		}
 	}
 	if n := rules.ArchiveTransferDays; n > 0 && f.Last(EvRecordArchive) == nil {
-		if r := f.Last(EvPublish); r != nil {
-			add(DlArchiveTransfer, "决策记录和材料归档", "archive the records and materials", "Art. 33", DateOf(r.At).AddDate(0, 0, n), false)
+		// Counted from the decision: the meeting that adopted it.
+		if r := f.Last(EvApprove); r != nil {
+			on := date(obj(dataOf(r), "meeting"), "held_on")
+			if on.IsZero() {
+				on = DateOf(r.At)
+			}
+			add(DlArchiveTransfer, "决策记录和材料归档（移交档案）", "hand the archive package over", "Art. 33; QH (九)", on.AddDate(0, 0, n), false)
 		}
 	}
 	if sd, ok := StateByCode(d.State); ok && !sd.Terminal && rules.StuckDecisionDays > 0 && d.State != StInExecution {

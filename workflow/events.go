@@ -14,6 +14,14 @@ var (
 		}},
 		{Name: "decision", Kind: KText, Required: true},
 		{Name: "departure_reason", Kind: KString},
+		// Members who did not attend, each with the reason (Art. 30 ¶3:
+		// the meeting is recorded as it happened).
+		{Name: "absences", Kind: KObjects, Fields: []Field{
+			{Name: "member", Kind: KText, Required: true},
+			{Name: "reason", Kind: KText, Required: true}}},
+		// People who attended without being members (列席): they state no
+		// position.
+		{Name: "observers", Kind: KTexts},
 	}}
 	reasonField    = Field{Name: "reason", Kind: KString}
 	adoptionReport = Field{Name: "adoption_report", Kind: KObjects, Required: true, MinItems: 1, Fields: []Field{
@@ -40,7 +48,7 @@ var Categories = []string{"public_policy", "major_plan", "resources_policy", "pu
 // FlagFields are the decision flags as fields (creation and amend_flags).
 var FlagFields = []Field{
 	{Name: "category", Kind: KEnum, Required: true, Enum: Categories},
-	{Name: "domains", Kind: KTexts},
+	{Name: "domains", Kind: KEnums, Enum: DomainNames()},
 	{Name: "technical", Kind: KBool},
 	{Name: "risk_relevant", Kind: KBool},
 	{Name: "non_disclosable", Kind: KBool},
@@ -49,6 +57,7 @@ var FlagFields = []Field{
 	{Name: "affects_specific_group", Kind: KBool},
 	{Name: "catalogue_item_id", Kind: KID},
 	{Name: "hearing_required", Kind: KBool},
+	{Name: "concerned_units", Kind: KIDs},
 }
 
 // eventTable is the procedure of PROCEDURE.md § Events.
@@ -58,7 +67,20 @@ var eventTable = []EventDef{
 	{Name: EvDecline, From: []State{StProposed}, To: StNotLaunched, Roles: office, ZH: "不予启动", EN: "decline", Article: "Art. 10",
 		Fields: []Field{reasonField}},
 	{Name: EvReviseDraft, From: drafting, Roles: undertaking, ZH: "修改草案", EN: "revise the draft", Article: "Art. 12",
-		Fields: []Field{{Name: "text", Kind: KText, Required: true}, {Name: "note", Kind: KString}}},
+		// The draft is a text, or a file uploaded beforehand (document: its hash).
+		Fields: []Field{{Name: "text", Kind: KString}, {Name: "document", Kind: KString}, {Name: "note", Kind: KString},
+			// After a legal_with_revisions opinion: how each point was
+			// handled (Art. 28: 决策承办单位根据合法性审查意见进行必要的调整或者补充).
+			{Name: "revision_handling", Kind: KObjects, Fields: []Field{
+				{Name: "point", Kind: KText, Required: true}, {Name: "handling", Kind: KText, Required: true}}}}},
+	{Name: EvRecordConsultation, From: drafting, Roles: undertaking, ZH: "记录与有关单位协商情况", EN: "record the consultation of the departments concerned", Article: "Art. 13",
+		Fields: []Field{{Name: "departments", Kind: KObjects, Required: true, MinItems: 1, Fields: []Field{
+			{Name: "unit_id", Kind: KID}, {Name: "name", Kind: KString},
+			{Name: "opinion", Kind: KText, Required: true}, {Name: "agreed", Kind: KBool, Required: true},
+			{Name: "resolution", Kind: KString}, {Name: "reported_to_organ", Kind: KBool}}},
+			{Name: "consulted_on", Kind: KDate}}},
+	{Name: EvRecordInternalLegalCheck, From: drafting, Roles: undertaking, ZH: "记录承办单位内部合法性审核", EN: "record the undertaking unit's internal legal check", Article: "Art. 25",
+		Fields: []Field{{Name: "findings", Kind: KText, Required: true}, {Name: "checked_on", Kind: KDate, Required: true}}},
 	{Name: EvStartParticipation, From: []State{StDrafting}, To: StPublicParticipation, Roles: undertaking, ZH: "启动公众参与", EN: "start public participation", Article: "Art. 14–15",
 		Fields: []Field{{Name: "methods", Kind: KEnums, Required: true, MinItems: 1, Enum: ParticipationMethods},
 			{Name: "notice", Kind: KObject, Required: true, Fields: []Field{
@@ -103,7 +125,14 @@ var eventTable = []EventDef{
 				{Name: "authority", Kind: KText, Required: true}, {Name: "procedure", Kind: KText, Required: true}, {Name: "content", Kind: KText, Required: true}}},
 			{Name: "adviser_opinions", Kind: KObjects, Required: true, MinItems: 1, Fields: []Field{
 				{Name: "adviser", Kind: KText, Required: true}, {Name: "opinion", Kind: KText, Required: true}}},
-			{Name: "risk_statement", Kind: KString}}},
+			{Name: "risk_statement", Kind: KString},
+			// legal_with_revisions: the points to revise (Art. 28).
+			{Name: "revisions", Kind: KTexts},
+			{Name: "given_on", Kind: KDate}}},
+	{Name: EvConfirmRevisions, From: []State{StLegalityReview}, Roles: []Role{RoleLegalReviewer}, ZH: "确认已按审查意见修改", EN: "confirm the revisions", Article: "Art. 28",
+		Fields: []Field{{Name: "points", Kind: KObjects, Required: true, MinItems: 1, Fields: []Field{
+			{Name: "point", Kind: KText, Required: true}, {Name: "handled", Kind: KBool, Required: true}, {Name: "how", Kind: KText, Required: true}}},
+			{Name: "confirmed_on", Kind: KDate}}},
 	{Name: EvSubmitToMeeting, From: []State{StLegalityReview}, To: StCollectiveDecision, Roles: undertaking, ZH: "提请集体讨论", EN: "submit to the meeting", Article: "Art. 25 ¶2, 29",
 		Fields: []Field{{Name: "meeting_type", Kind: KEnum, Required: true, Enum: MeetingTypes}, {Name: "planned_on", Kind: KDate, Required: true},
 			{Name: "fair_competition_review", Kind: KString}}},
@@ -150,5 +179,6 @@ var eventTable = []EventDef{
 		Fields: append(append([]Field{}, FlagFields...), Field{Name: "reason", Kind: KString})},
 	{Name: EvRecordArchive, From: []State{StPublished, StInExecution, StPostEvaluation, StSuspended, StCompleted, StStopped, StSuperseded, StRejected, StWithdrawn, StLapsed, StNotLaunched},
 		Roles: office, ZH: "记录归档", EN: "record the archive transfer", Article: "Art. 33",
-		Fields: []Field{{Name: "archived_on", Kind: KDate, Required: true}, {Name: "archive_ref", Kind: KText, Required: true}, {Name: "items", Kind: KTexts}}},
+		Fields: []Field{{Name: "archived_on", Kind: KDate, Required: true}, {Name: "archive_ref", Kind: KText, Required: true}, {Name: "items", Kind: KTexts},
+			{Name: "package_hash", Kind: KText, Required: true}}},
 }

@@ -235,7 +235,8 @@ func checkValue(v any, f Field, path string, inv *Invalid) {
 	case KEnum:
 		s, ok := v.(string)
 		if !ok || !contains(f.Enum, s) {
-			inv.Add(path, "应为以下之一："+strings.Join(f.Enum, "、"), "must be one of: "+strings.Join(f.Enum, ", "))
+			zh, en := enumError(v, f)
+			inv.Add(path, zh, en)
 		}
 	case KTexts, KIDs, KObjects, KEnums:
 		arr, ok := v.([]any)

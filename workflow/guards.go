@@ -13,35 +13,39 @@ import (
 func guardTable() map[string][]Guard {
 	return map[string][]Guard{
 		EvLaunch:                   {unitExists("undertaking_unit_id")},
+		EvReviseDraft:              {draftTextOrFile},
 		EvDecline:                  {reasonRequired("reason", "Art. 10")},
+		EvRecordConsultation:       {consultationUnitsExist, consultationResolved, consultedNotFuture},
+		EvRecordInternalLegalCheck: {internalCheckNotFuture},
 		EvStartParticipation:       {commentPeriod, noticeDraftRequired},
 		EvWaiveParticipation:       {participationWaiver},
 		EvRecordHearing:            {hearingHeldNotFuture, hearingNotice, hearingRecordSigned},
-		EvCompleteParticipation:    {commentPeriodClosed, participationAdoptionReasons, groupConsultation},
+		EvCompleteParticipation:    {commentPeriodClosed, participationAdoptionReasons, groupConsultation, hearingHeld},
 		EvCompleteExpertReview:     {expertsIndependent, expertOpinionsSigned, expertAdoptionReasons},
 		EvWaiveExpertReview:        {expertWaiver, reasonRequired("reason", "Art. 19")},
-		EvCompleteRiskAssessment:   {riskReport},
-		EvWaiveRiskAssessment:      {riskWaiver, reasonRequired("reason", "Art. 22")},
-		EvSubmitLegalityReview:     {submissionDraftRequired, legalityMaterials, reviewTime},
+		EvCompleteRiskAssessment:   {riskReport, riskReassessment},
+		EvWaiveRiskAssessment:      {riskWaiver, riskFindingOpen, reasonRequired("reason", "Art. 22")},
+		EvSubmitLegalityReview:     {submissionDraftRequired, legalityMaterials, reviewTime, submittedAfterCommentPeriod, consultationsDone},
 		EvReturnLegalitySubmission: {reasonRequired("reason", "Art. 26"), pendingSubmission},
-		EvRecordLegalityOpinion:    {pendingSubmission, submissionCurrent, exploratoryRiskStatement},
-		EvSubmitToMeeting:          {legalityPassed, meetingPack},
-		EvApprove:                  {meetingRecord, executionArrangements},
-		EvReturnForRevision:        {meetingRecord},
-		EvReject:                   {meetingRecord},
-		EvPostpone:                 {meetingRecord, reasonRequired("reason", "Art. 30")},
+		EvRecordLegalityOpinion:    {pendingSubmission, submissionCurrent, exploratoryRiskStatement, revisionPointsListed, opinionDated},
+		EvConfirmRevisions:         {revisionsRequested, revisionsHandled, confirmationDated},
+		EvSubmitToMeeting:          {legalityPassed, meetingPack, meetingAfterReview("planned_on")},
+		EvApprove:                  {meetingRecord, meetingAfterReview("meeting.held_on"), executionArrangements},
+		EvReturnForRevision:        {meetingRecord, meetingAfterReview("meeting.held_on")},
+		EvReject:                   {meetingRecord, meetingAfterReview("meeting.held_on")},
+		EvPostpone:                 {meetingRecord, meetingAfterReview("meeting.held_on"), reasonRequired("reason", "Art. 30")},
 		EvResumeDiscussion:         {legalityPassed},
 		EvLapse:                    {lapseDue},
-		EvReportToParty:            {reportedNotFuture},
-		EvPublish:                  {partyReported, publication},
+		EvReportToParty:            {reportedNotFuture, reportedAfterMeeting},
+		EvPublish:                  {partyReported, partyReplied, publication},
 		EvStartExecution:           {executionUnitsNamed},
 		EvSuspend:                  {headOnly, issueLinked},
-		EvResume:                   {meetingRecord},
-		EvStop:                     {meetingRequired, meetingRecord},
-		EvAdjust:                   {meetingRequired, meetingRecord, reasonRequired("reason", "Art. 37")},
+		EvResume:                   {meetingRecord, meetingAfterDecision},
+		EvStop:                     {meetingRequired, meetingRecord, meetingAfterDecision},
+		EvAdjust:                   {meetingRequired, meetingRecord, meetingAfterDecision, reasonRequired("reason", "Art. 37")},
 		EvWithdraw:                 {reasonRequired("reason", "Art. 3 ¶3"), catalogueAdjustment},
-		EvAmendFlags:               {reasonRequired("reason", "PROCEDURE § Decision flags")},
-		EvRecordArchive:            {archivedNotFuture},
+		EvAmendFlags:               {reasonRequired("reason", "PROCEDURE § Decision flags"), concernedUnitsExist},
+		EvRecordArchive:            {archivedNotFuture, archivePackageExported},
 	}
 }
 
@@ -85,12 +89,28 @@ const (
 	CodeIssueReportRequired         = "issue_report_required"
 	CodeLapseNotDue                 = "lapse_not_due"
 	CodeCatalogueAdjustmentRequired = "catalogue_adjustment_required"
+	CodeArchivePackageUnknown       = "archive_package_unknown"
+
+	// Codes of the second pass (docs/rules.md).
+	CodeWaiverNoLongerLawful       = "waiver_no_longer_lawful"
+	CodeLegalityRevisionsPending   = "legality_revisions_pending"
+	CodeRevisionsNotRequested      = "legality_revisions_not_requested"
+	CodeRiskReassessmentNeedsDraft = "risk_reassessment_requires_revision"
+	CodeDateOutOfOrder             = "date_out_of_order"
+	CodeDateBeforeRegulation       = "date_before_regulation"
+	CodeMemberPositionRequired     = "member_position_required"
+	CodeHeadPositionMismatch       = "head_position_mismatch"
+	CodeConsultationRequired       = "consultation_required"
+	CodeConsultationUnresolved     = "consultation_resolution_required"
+	CodeHearingRequired            = "hearing_required"
+	CodePartyReplyRequired         = "party_reply_required"
 )
 
 // Warning codes: the act is allowed and recorded, with the warning in the
 // outcome (Outcome.Warnings) and in the record's data ("warnings").
 const (
 	WarnNoDifferingExpert = "no_differing_expert"
+	WarnWaiverRevoked     = "waiver_revoked"
 )
 
 func reasonRequired(field, article string) Guard {
@@ -182,12 +202,21 @@ func reviewTime(f *Facts, a *Act) error {
 // pendingSubmission: Art. 26–28 — there is a submission not yet answered
 // by a return or an opinion.
 func pendingSubmission(f *Facts, a *Act) error {
-	r := f.Last(EvSubmitLegalityReview, EvReturnLegalitySubmission, EvRecordLegalityOpinion, EvReturnForRevision)
-	if r == nil || r.Event != EvSubmitLegalityReview {
+	if pendingSubmissionRecord(f) == nil {
 		return RuleError(CodeNoPendingSubmission, "Art. 26",
 			"尚无待审查的合法性审查送审材料", "there is no pending legality-review submission")
 	}
 	return nil
+}
+
+// pendingSubmissionRecord is the submission not yet answered by a return,
+// an opinion, a meeting's return for revision or a send-back, or nil.
+func pendingSubmissionRecord(f *Facts) *Record {
+	r := f.lastLegalityAct(EvSubmitLegalityReview, EvReturnLegalitySubmission, EvRecordLegalityOpinion)
+	if r == nil || r.Event != EvSubmitLegalityReview {
+		return nil
+	}
+	return r
 }
 
 // exploratoryRiskStatement: Art. 25 ¶2 — an exploratory reform may go to
@@ -206,7 +235,7 @@ func exploratoryRiskStatement(f *Facts, a *Act) error {
 // must not be illegal, and must have been given on the current draft.
 // The database enforces the same rule with a trigger.
 func legalityPassed(f *Facts, a *Act) error {
-	_, op := f.LatestOpinion()
+	r, op := f.LatestOpinion()
 	switch {
 	case op == nil:
 		return RuleError(CodeLegalityReviewRequired, "Art. 25 ¶2",
@@ -216,6 +245,20 @@ func legalityPassed(f *Facts, a *Act) error {
 		return RuleError(CodeLegalityReviewFailed, "Art. 25 ¶2",
 			"《重大行政决策程序暂行条例》第二十五条：经审查不合法的决策草案，不得提交决策机关讨论",
 			"Art. 25 ¶2: a draft found illegal in legality review may not be submitted to the meeting")
+	case op.Outcome == OutcomeLegalWithRevisions:
+		// Art. 28: the opinion is followed — the draft revised and the
+		// revision confirmed by the review body on that very draft.
+		c := f.Confirmation(r)
+		switch {
+		case c == nil:
+			return RuleError(CodeLegalityRevisionsPending, "Art. 28",
+				"《重大行政决策程序暂行条例》第二十八条：决策承办单位根据合法性审查意见进行必要的调整或者补充；审查意见要求修改（legal_with_revisions），草案须按意见修改并经合法性审查部门确认（confirm_revisions）后，方可提交决策机关讨论",
+				"Art. 28: the legality opinion asks for revisions (legal_with_revisions); the draft must be revised and the review body must confirm the revisions (confirm_revisions) before it goes to the meeting")
+		case c.DraftHash != f.Decision.CurrentDraftHash:
+			return RuleError(CodeLegalityReviewStale, "Art. 25 ¶2, 28",
+				"合法性审查部门确认的是旧版修改稿，草案此后又经修改，须重新送审或重新确认（《重大行政决策程序暂行条例》第二十五条、第二十八条）",
+				"Art. 25 ¶2, 28: the review body confirmed an earlier revision; the draft was revised again and must be reviewed or confirmed again")
+		}
 	case op.DraftHash != f.Decision.CurrentDraftHash:
 		return RuleError(CodeLegalityReviewStale, "Art. 25 ¶2",
 			"合法性审查意见针对的是旧版草案，草案修改后须重新送审（《重大行政决策程序暂行条例》第二十五条）",
@@ -252,15 +295,17 @@ func meetingRequired(f *Facts, a *Act) error {
 // effectTable lists what each event does beyond the state change.
 func effectTable() map[string][]Effect {
 	return map[string][]Effect{
-		EvLaunch:                {setUndertakingUnit},
-		EvReviseDraft:           {newDraft},
-		EvCompleteExpertReview:  {differingExpertWarning},
-		EvSubmitToMeeting:       {meetingPackRecord},
-		EvApprove:               {func(f *Facts, a *Act, o *Outcome) { o.ExecutionUnitIDs = ids(obj(a.Data, "execution"), "units") }},
-		EvRecordLegalityOpinion: {recordOpinion},
-		EvReturnForRevision:     {func(f *Facts, a *Act, o *Outcome) { o.ResetLegality = true }},
-		EvAmendFlags:            {amendFlags},
-		EvAdjust:                {spawnAdjustment},
+		EvLaunch:                 {setUndertakingUnit},
+		EvReviseDraft:            {newDraft},
+		EvCompleteExpertReview:   {differingExpertWarning},
+		EvCompleteRiskAssessment: {riskFinding},
+		EvSubmitToMeeting:        {meetingPackRecord},
+		EvApprove:                {func(f *Facts, a *Act, o *Outcome) { o.ExecutionUnitIDs = ids(obj(a.Data, "execution"), "units") }},
+		EvRecordLegalityOpinion:  {recordOpinion},
+		EvConfirmRevisions:       {recordConfirmation},
+		EvReturnForRevision:      {func(f *Facts, a *Act, o *Outcome) { o.ResetLegality = true }},
+		EvAmendFlags:             {amendFlags, recheckWaivers},
+		EvAdjust:                 {spawnAdjustment},
 	}
 }
 
@@ -276,6 +321,16 @@ func DraftHash(text string) string {
 }
 
 func newDraft(f *Facts, a *Act, o *Outcome) {
+	if doc := str(a.Data, "document"); doc != "" {
+		// A file draft: its hash is the draft's; the file is attached to
+		// this act like any document, so it is kept and downloadable.
+		d := &Draft{SHA256: doc, Note: str(a.Data, "note"), AuthorID: a.Actor.UserID, At: f.Now}
+		o.NewDraft, o.DraftHash = d, doc
+		o.Data["sha256"] = doc
+		docs, _ := o.Data["documents"].([]any)
+		o.Data["documents"] = append(docs, map[string]any{"hash": doc, "title": "决策草案（文件） / draft (file)"})
+		return
+	}
 	text, _ := a.Data["text"].(string)
 	d := &Draft{SHA256: DraftHash(text), Text: text, Note: str(a.Data, "note"), AuthorID: a.Actor.UserID, At: f.Now}
 	o.NewDraft = d
@@ -286,8 +341,32 @@ func newDraft(f *Facts, a *Act, o *Outcome) {
 	o.Data["length"] = len(text)
 }
 
+// draftTextOrFile: Art. 12 — a draft version is a text or a file, one of
+// the two.
+func draftTextOrFile(f *Facts, a *Act) error {
+	text, doc := str(a.Data, "text"), str(a.Data, "document")
+	switch {
+	case text == "" && doc == "":
+		return dataErr("text", "请填写草案全文（text）或上传草案文件（document）", "give the draft's text (text) or its uploaded file (document)")
+	case text != "" && doc != "":
+		return dataErr("document", "草案全文与草案文件只能二选一", "give the draft's text or its file, not both")
+	case doc != "" && !ValidHash(doc):
+		return dataErr("document", "应为已上传文件的64位十六进制摘要", "must be the 64-hex-digit digest of an uploaded file")
+	}
+	return nil
+}
+
 func recordOpinion(f *Facts, a *Act, o *Outcome) {
-	o.Opinion = &Opinion{Outcome: str(a.Data, "outcome"), DraftHash: f.Decision.CurrentDraftHash, RiskStatement: str(a.Data, "risk_statement")}
+	o.Opinion = &Opinion{Outcome: str(a.Data, "outcome"), DraftHash: f.Decision.CurrentDraftHash, RiskStatement: str(a.Data, "risk_statement"),
+		Kind: OpinionKindOpinion}
+}
+
+// recordConfirmation: Art. 28 — the review body's confirmation that its
+// legal_with_revisions opinion was followed is kept beside the opinions
+// (kind confirmation), bound to the revised draft, so that the database's
+// core-invariant trigger sees it too.
+func recordConfirmation(f *Facts, a *Act, o *Outcome) {
+	o.Opinion = &Opinion{Outcome: OutcomeLegalWithRevisions, DraftHash: f.Decision.CurrentDraftHash, Kind: OpinionKindConfirmation}
 }
 
 func amendFlags(f *Facts, a *Act, o *Outcome) {
@@ -303,6 +382,10 @@ func FlagsFrom(m map[string]any) Flags {
 	if fl.Domains == nil {
 		fl.Domains = []string{}
 	}
+	fl.ConcernedUnits = ids(m, "concerned_units")
+	if fl.ConcernedUnits == nil {
+		fl.ConcernedUnits = []int64{}
+	}
 	if n := id(m, "catalogue_item_id"); n > 0 {
 		fl.CatalogueItemID = &n
 	}
@@ -315,7 +398,20 @@ func spawnAdjustment(f *Facts, a *Act, o *Outcome) {
 	d := f.Decision
 	parent := d.ID
 	o.Spawn = &Decision{Title: d.Title + "（调整）", OrganID: d.OrganID, UndertakingUnitID: d.UndertakingUnitID,
-		Flags: d.Flags, State: StDrafting, ParentID: &parent, CreatedBy: a.Actor.UserID}
+		Flags: d.Flags, State: StDrafting, Version: 1, ParentID: &parent, CreatedBy: a.Actor.UserID}
+}
+
+// archivePackageExported: Art. 33; QH (九) 归档留存 — the archive transfer
+// names the package handed over (package_hash), which must be an archive
+// package exported for this decision.
+func archivePackageExported(f *Facts, a *Act) error {
+	h := str(a.Data, "package_hash")
+	if contains(f.ArchivePackages, h) {
+		return nil
+	}
+	return RuleError(CodeArchivePackageUnknown, "Art. 33; QH (九)",
+		"《重大行政决策程序暂行条例》第三十三条：决策机关应当将决策过程中形成的材料归档；package_hash 不是本决策已导出的归档包（请先导出归档包：decisiond archive export 或 GET /api/v1/decisions/{id}/archive）",
+		"Art. 33: package_hash is not an archive package exported for this decision (export it first: decisiond archive export or GET /api/v1/decisions/{id}/archive)")
 }
 
 // archivedNotFuture: Art. 33 — the archive transfer is recorded as done, so

@@ -189,18 +189,27 @@ func lapseDue(f *Facts, a *Act) error {
 			"规则包「"+pack+"」未设置暂缓失效期限，暂缓的决策不会失效；可以恢复讨论或撤回",
 			"the rule pack "+f.Rules.Code+" sets no postponement lapse period, so a postponed decision does not lapse; resume the discussion or withdraw it")
 	}
-	since := DateOf(f.Decision.StateSince)
+	since, recorded := DateOf(f.Decision.StateSince), DateOf(f.Decision.StateSince)
 	if r := f.Last(EvPostpone); r != nil {
-		since = DateOf(r.At)
+		since, recorded = DateOf(r.At), DateOf(r.At)
 		if d := date(obj(recordData(r), "meeting"), "held_on"); !d.IsZero() {
 			since = d
 		}
 	}
+	// Counted from the meeting, but never earlier than the act that
+	// recorded the postponement: a meeting entered long after it was held
+	// does not lapse the decision the moment it is recorded.
 	due := since.AddDate(0, 0, n)
-	if f.Today().Before(due) {
+	if due.Before(recorded) {
+		due = recorded
+	}
+	if f.Today().Before(due) || !f.Today().After(recorded) {
+		if !due.After(recorded) {
+			due = recorded.AddDate(0, 0, 1)
+		}
 		return RuleError(CodeLapseNotDue, "Rule pack: postponement_lapse_days",
-			fmt.Sprintf("规则包「%s」：暂缓决策满%d日失效；本决策于%s暂缓，%s起方可登记失效", pack, n, FormatDate(since), FormatDate(due)),
-			fmt.Sprintf("rule pack %s: a postponed decision lapses after %d days; postponed on %s, it lapses on %s", f.Rules.Code, n, FormatDate(since), FormatDate(due)))
+			fmt.Sprintf("规则包「%s」：暂缓决策满%d日失效；本决策的暂缓会议于%s召开、于%s登记，%s起方可登记失效", pack, n, FormatDate(since), FormatDate(recorded), FormatDate(due)),
+			fmt.Sprintf("rule pack %s: a postponed decision lapses after %d days; the postponing meeting was held on %s and recorded on %s, so it lapses on %s", f.Rules.Code, n, FormatDate(since), FormatDate(recorded), FormatDate(due)))
 	}
 	return nil
 }

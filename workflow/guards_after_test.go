@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -339,6 +340,12 @@ func TestRulePack_PostponementLapse(t *testing.T) {
 	t.Run("the office may record it too", func(t *testing.T) {
 		mustAllow(t, postponed(qinghaiPack(), "2025-01-01"), clerk, EvLapse, M{})
 	})
+	t.Run("a meeting recorded long after it was held: not before the day after its recording", func(t *testing.T) {
+		f := postponed(qinghaiPack(), "2025-01-01")
+		f.Records[0].At = gNow
+		_, err := fire(t, f, engine, EvLapse, M{})
+		mentions(t, refused(t, err, CodeLapseNotDue), "2025-01-01", gToday, gTomorrow)
+	})
 	t.Run("without a meeting date, from the postponement's recording", func(t *testing.T) {
 		f := newFacts(t, StPostponed)
 		f.Rules = qinghaiPack()
@@ -423,21 +430,35 @@ func TestDecisionFlags_AmendNeedsReason(t *testing.T) {
 
 // Art. 33 and PROCEDURE.md § Time: the archive transfer is recorded as done.
 func TestArt33_ArchiveNotDatedInTheFuture(t *testing.T) {
+	pkg := strings.Repeat("a", 64)
 	published := func() *Facts {
 		f := decided(t, true)
 		f.Decision.State = StPublished
+		f.ArchivePackages = []string{pkg}
 		return f
 	}
 	t.Run("archived tomorrow: refused", func(t *testing.T) {
-		_, err := fire(t, published(), clerk, EvRecordArchive, M{"archived_on": gTomorrow, "archive_ref": "档案移交清单2026-01"})
+		_, err := fire(t, published(), clerk, EvRecordArchive, M{"archived_on": gTomorrow, "archive_ref": "档案移交清单2026-01", "package_hash": pkg})
 		refusedField(t, err, "archived_on")
 	})
 	t.Run("archived today: allowed", func(t *testing.T) {
-		out := mustAllow(t, published(), clerk, EvRecordArchive, M{"archived_on": gToday, "archive_ref": "档案移交清单2026-01"})
+		out := mustAllow(t, published(), clerk, EvRecordArchive, M{"archived_on": gToday, "archive_ref": "档案移交清单2026-01", "package_hash": pkg})
 		if out.To != StPublished {
 			t.Errorf("to = %s, want the state unchanged", out.To)
 		}
 	})
+}
+
+// Art. 33; QH (九): the archive transfer names a package exported for this
+// decision; any other hash, or none, is refused.
+func TestArt33_ArchiveNamesAnExportedPackage(t *testing.T) {
+	f := decided(t, true)
+	f.Decision.State = StPublished
+	f.ArchivePackages = []string{strings.Repeat("a", 64)}
+	_, err := fire(t, f, clerk, EvRecordArchive, M{"archived_on": gToday, "archive_ref": "清单", "package_hash": strings.Repeat("b", 64)})
+	refused(t, err, CodeArchivePackageUnknown)
+	_, err = fire(t, f, clerk, EvRecordArchive, M{"archived_on": gToday, "archive_ref": "清单"})
+	refusedField(t, err, "package_hash")
 }
 
 // Engine-owned keys in a client's data are dropped: a client cannot forge
@@ -453,5 +474,38 @@ func TestEngineKeysDropped(t *testing.T) {
 	}
 	if out.Data["note"] != "保留" {
 		t.Error("an unknown client field was not kept")
+	}
+}
+
+// Art. 33; QH (九): the archive package is handed over within the rule
+// pack's days (30) of the decision — the meeting that adopted it — and the
+// deadline goes once the transfer is recorded.
+func TestArt33_ArchiveHandoverDeadline(t *testing.T) {
+	f := decided(t, true) // adopted at the meeting of 2026-11-10
+	f.Rules.ArchiveTransferDays = 30
+	find := func() *Deadline {
+		for _, d := range Deadlines(f) {
+			if d.Kind == DlArchiveTransfer {
+				return &d
+			}
+		}
+		return nil
+	}
+	d := find()
+	if d == nil || d.DueOn != "2026-12-10" || d.Overdue {
+		t.Fatalf("want the handover due 2026-12-10, not overdue on %s: %+v", gToday, d)
+	}
+	f.Now = f.Now.AddDate(0, 0, 21) // 2026-12-11
+	if d := find(); d == nil || !d.Overdue {
+		t.Fatalf("the day after the limit it is overdue: %+v", d)
+	}
+	addRec(t, f, EvRecordArchive, M{"archived_on": gToday, "archive_ref": "清单", "package_hash": strings.Repeat("a", 64)}, clerk)
+	if d := find(); d != nil {
+		t.Fatalf("a recorded transfer ends the deadline: %+v", d)
+	}
+	f.Rules.ArchiveTransferDays = 0
+	f.Records = f.Records[:len(f.Records)-1]
+	if d := find(); d != nil {
+		t.Fatal("a pack without a limit sets no deadline")
 	}
 }

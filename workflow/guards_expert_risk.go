@@ -72,8 +72,7 @@ func differingExpertWarning(f *Facts, a *Act, o *Outcome) {
 // under other rules (Art. 22 ¶2: 已对有关风险进行评价、评估的，不作重复评估),
 // or the full report: risk points, measures, contingency plan (Art. 23 ¶2),
 // a grade and the controllability judgement (Art. 24). A risk judged not
-// controllable is refused: the draft must be revised (Art. 24: 采取调整决策草案
-// 等措施确保风险可控) and assessed again.
+// controllable is a finding, kept on the record by riskFinding.
 func riskReport(f *Facts, a *Act) error {
 	_, judged := a.Data["controllable"].(bool)
 	if str(a.Data, "prior_assessment_ref") == "" {
@@ -97,10 +96,50 @@ func riskReport(f *Facts, a *Act) error {
 			return err
 		}
 	}
-	if judged && !boolean(a.Data, "controllable") {
+	return nil
+}
+
+// isRiskFinding reports whether r is a risk assessment that found the risk
+// not controllable: recorded, but the decision stayed in risk assessment.
+func isRiskFinding(r *Record) bool {
+	return r != nil && r.Event == EvCompleteRiskAssessment && r.From == r.To
+}
+
+// riskFinding: Art. 24 — 风险评估结果认为风险不可控的，应当采取调整决策草案等
+// 措施确保风险可控. A risk judged not controllable is a finding, not a retry:
+// the assessment is kept on the record (data.finding), the decision stays in
+// risk assessment, and the act answers 422 risk_not_controllable.
+func riskFinding(f *Facts, a *Act, o *Outcome) {
+	if _, judged := a.Data["controllable"].(bool); !judged || boolean(a.Data, "controllable") {
+		return
+	}
+	o.To = o.From
+	o.Data["finding"] = CodeRiskNotControllable
+	o.Refusal = RuleError(CodeRiskNotControllable, "Art. 24",
+		"《重大行政决策程序暂行条例》第二十四条：风险评估结论为风险不可控，不能进入合法性审查；评估结论已记录在案，请采取调整决策草案等措施（修改草案）确保风险可控后，重新进行风险评估",
+		"Art. 24: the risk was judged not controllable; the finding is kept on the record. Revise the draft (revise_draft) so that the risk is controllable, then assess it again")
+}
+
+// riskReassessment: Art. 24 — after a finding that the risk is not
+// controllable, a new assessment needs a revised draft: assessing the same
+// draft again until the answer changes is refused.
+func riskReassessment(f *Facts, a *Act) error {
+	if r := f.Last(EvCompleteRiskAssessment); isRiskFinding(r) && r.DraftHash == f.Decision.CurrentDraftHash {
+		return RuleError(CodeRiskReassessmentNeedsDraft, "Art. 24",
+			fmt.Sprintf("《重大行政决策程序暂行条例》第二十四条：第%d号记录已认定本草案的风险不可控，须采取调整决策草案等措施后重新评估；草案尚未修改，不能对同一草案重新评估", r.ID),
+			fmt.Sprintf("Art. 24: record %d found the risk of this very draft not controllable; revise the draft before assessing it again", r.ID))
+	}
+	return nil
+}
+
+// riskFindingOpen: Art. 24 — a risk found not controllable is answered by a
+// revised draft and an assessment that finds it controllable, never by
+// waiving the assessment (whatever the flags say since).
+func riskFindingOpen(f *Facts, a *Act) error {
+	if r := f.Last(EvCompleteRiskAssessment); isRiskFinding(r) {
 		return RuleError(CodeRiskNotControllable, "Art. 24",
-			"《重大行政决策程序暂行条例》第二十四条：风险评估结论为风险不可控，不能进入合法性审查；请采取调整决策草案等措施（修改草案）确保风险可控后，重新进行风险评估",
-			"Art. 24: the risk was judged not controllable; revise the draft (revise_draft) so that the risk is controllable, then assess it again")
+			fmt.Sprintf("《重大行政决策程序暂行条例》第二十四条：第%d号记录认定风险不可控，须调整草案并重新评估确认风险可控，不能免于风险评估", r.ID),
+			fmt.Sprintf("Art. 24: record %d found the risk not controllable; the draft is revised and assessed again, the assessment cannot be waived", r.ID))
 	}
 	return nil
 }

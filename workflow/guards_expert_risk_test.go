@@ -138,9 +138,9 @@ func TestArt22_PriorAssessmentReused(t *testing.T) {
 		mustAllow(t, newFacts(t, StRiskAssessment), drafter, EvCompleteRiskAssessment, M{"prior_assessment_ref": "市发改委社会稳定风险评估报告（2026）3号"})
 	})
 	t.Run("a prior assessment that found the risk uncontrollable: refused", func(t *testing.T) {
-		_, err := fire(t, newFacts(t, StRiskAssessment), drafter, EvCompleteRiskAssessment,
+		out, err := fire(t, newFacts(t, StRiskAssessment), drafter, EvCompleteRiskAssessment,
 			M{"prior_assessment_ref": "某评估报告", "controllable": false})
-		refused(t, err, CodeRiskNotControllable)
+		keptFinding(t, out, err)
 	})
 }
 
@@ -149,8 +149,27 @@ func TestArt24_RiskNotControllable(t *testing.T) {
 	t.Run("not controllable: refused, asking for a revised draft", func(t *testing.T) {
 		d := riskData()
 		d["controllable"] = false
-		_, err := fire(t, newFacts(t, StRiskAssessment), drafter, EvCompleteRiskAssessment, d)
-		mentions(t, refused(t, err, CodeRiskNotControllable), "第二十四条", "修改草案", "revise_draft")
+		out, err := fire(t, newFacts(t, StRiskAssessment), drafter, EvCompleteRiskAssessment, d)
+		mentions(t, keptFinding(t, out, err), "第二十四条", "修改草案", "revise_draft")
+	})
+	t.Run("after the finding, the same draft assessed again: refused", func(t *testing.T) {
+		f := newFacts(t, StRiskAssessment)
+		d := riskData()
+		d["controllable"] = false
+		addFinding(t, f, d)
+		_, err := fire(t, f, drafter, EvCompleteRiskAssessment, riskData())
+		mentions(t, refused(t, err, CodeRiskReassessmentNeedsDraft), "第二十四条")
+		_, err = fire(t, f, drafter, EvCompleteRiskAssessment, M{"prior_assessment_ref": "另一份评估报告"})
+		refused(t, err, CodeRiskReassessmentNeedsDraft)
+		_, err = fire(t, f, drafter, EvWaiveRiskAssessment, M{"reason": "影响小"})
+		refused(t, err, CodeRiskNotControllable)
+		// The draft is revised: assessing it again is allowed, and a
+		// waiver still is not.
+		f.Decision.CurrentDraftHash = draftHash2
+		addRec(t, f, EvReviseDraft, M{"sha256": draftHash2}, drafter)
+		_, err = fire(t, f, drafter, EvWaiveRiskAssessment, M{"reason": "影响小"})
+		refused(t, err, CodeRiskNotControllable)
+		mustAllow(t, f, drafter, EvCompleteRiskAssessment, riskData())
 	})
 	t.Run("controllable: allowed", func(t *testing.T) {
 		mustAllow(t, newFacts(t, StRiskAssessment), drafter, EvCompleteRiskAssessment, riskData())
@@ -199,4 +218,24 @@ func TestQH8_MandatoryRiskDomainCannotBeWaived(t *testing.T) {
 	t.Run("a domain not on the Qinghai list: allowed", func(t *testing.T) {
 		mustAllow(t, decision(qinghaiPack(), "城乡建设"), drafter, EvWaiveRiskAssessment, waiver)
 	})
+}
+
+// keptFinding: the act answers risk_not_controllable, yet the outcome is
+// kept (the state unchanged, data.finding set).
+func keptFinding(t *testing.T, out *Outcome, err error) *Error {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("a finding is kept on the record, not refused outright: %v", err)
+	}
+	if out.Refusal == nil || out.Refusal.Code != CodeRiskNotControllable || out.To != out.From || out.Data["finding"] != CodeRiskNotControllable {
+		t.Fatalf("want the finding kept with risk_not_controllable, got %+v", out)
+	}
+	return out.Refusal
+}
+
+// addFinding records an uncontrollable-risk finding on the current draft.
+func addFinding(t *testing.T, f *Facts, d M) {
+	t.Helper()
+	addRec(t, f, EvCompleteRiskAssessment, d, drafter)
+	f.Records[len(f.Records)-1].From, f.Records[len(f.Records)-1].To = StRiskAssessment, StRiskAssessment
 }

@@ -111,6 +111,7 @@ func newFacts(t testing.TB, state State) *Facts {
 		DrafterIDs:       []int64{drafter.UserID},
 		ExecutionUnitIDs: []int64{4},
 		Units:            gUnits(),
+		HeadName:         "市长",
 		Rules:            nationalPack(),
 		Calendar:         guardCalendar(t),
 		Now:              gNow,
@@ -263,8 +264,12 @@ func submissionData(submitted, due string) M {
 }
 
 func opinionData(outcome string) M {
-	return M{"outcome": outcome, "findings": M{"authority": "符合法定权限", "procedure": "程序完备", "content": "内容合法"},
+	m := M{"outcome": outcome, "findings": M{"authority": "符合法定权限", "procedure": "程序完备", "content": "内容合法"},
 		"adviser_opinions": A{M{"adviser": "李律师", "opinion": "无法律障碍"}}}
+	if outcome == OutcomeLegalWithRevisions {
+		m["revisions"] = A{"第五条表述不准确"}
+	}
+	return m
 }
 
 var memberNames = []string{"委员甲", "委员乙", "委员丙", "委员丁", "委员戊", "委员己", "委员庚"}

@@ -24,8 +24,8 @@ func legalityMaterials(f *Facts, a *Act) error {
 // was submitted. When the draft was revised after the pending submission, the
 // new draft must be submitted again before an opinion can be recorded.
 func submissionCurrent(f *Facts, a *Act) error {
-	r := f.Last(EvSubmitLegalityReview, EvReturnLegalitySubmission, EvRecordLegalityOpinion, EvReturnForRevision)
-	if r == nil || r.Event != EvSubmitLegalityReview {
+	r := pendingSubmissionRecord(f)
+	if r == nil {
 		return nil // pendingSubmission refuses this
 	}
 	if r.DraftHash != f.Decision.CurrentDraftHash {
@@ -34,4 +34,93 @@ func submissionCurrent(f *Facts, a *Act) error {
 			"Art. 26 ¶1: the draft was revised after it was submitted for legality review; the revised draft must be submitted again before an opinion is recorded")
 	}
 	return nil
+}
+
+// revisionPointsListed: Art. 28 — an opinion that asks for revisions names
+// each point to revise (revisions[]), so that each can be followed and
+// confirmed.
+func revisionPointsListed(f *Facts, a *Act) error {
+	if str(a.Data, "outcome") == OutcomeLegalWithRevisions && len(texts(a.Data, "revisions")) == 0 {
+		return dataErr("revisions", "审查意见要求修改的（legal_with_revisions），应逐条列明修改意见（revisions，第二十八条）",
+			"an opinion asking for revisions (legal_with_revisions) lists each point (revisions, Art. 28)")
+	}
+	return nil
+}
+
+// revisionsRequested: Art. 28 — confirm_revisions answers the latest
+// legality opinion that counts, when it asked for revisions.
+func revisionsRequested(f *Facts, a *Act) error {
+	if _, op := f.LatestOpinion(); op == nil || op.Outcome != OutcomeLegalWithRevisions || pendingSubmissionRecord(f) != nil {
+		return RuleError(CodeRevisionsNotRequested, "Art. 28",
+			"《重大行政决策程序暂行条例》第二十八条：只有对要求修改的合法性审查意见（legal_with_revisions）才需确认修改情况；当前没有待确认的审查意见",
+			"Art. 28: there is no legality opinion asking for revisions (legal_with_revisions) to confirm")
+	}
+	return nil
+}
+
+// revisionsHandled: Art. 28 — 决策承办单位根据合法性审查意见进行必要的调整或者
+// 补充. The review body confirms on a revised draft (the draft changed since
+// the opinion), after the undertaking unit recorded how each point of the
+// opinion was handled (revise_draft.revision_handling), and its own
+// confirmation covers every point as handled. The confirmation binds the
+// current draft's hash.
+func revisionsHandled(f *Facts, a *Act) error {
+	r, op := f.LatestOpinion()
+	if op.DraftHash == f.Decision.CurrentDraftHash {
+		return RuleError(CodeLegalityRevisionsPending, "Art. 28",
+			"《重大行政决策程序暂行条例》第二十八条：决策承办单位应当根据合法性审查意见修改草案；草案自审查意见出具后尚未修改，不能确认",
+			"Art. 28: the draft has not been revised since the opinion asked for revisions; there is nothing to confirm")
+	}
+	points := texts(recordData(r), "revisions")
+	handled := map[string]bool{}
+	after := false
+	for i := range f.Records {
+		rec := &f.Records[i]
+		if rec.ID == r.ID {
+			after = true
+			continue
+		}
+		if after && rec.Event == EvReviseDraft {
+			for _, h := range objs(recordData(rec), "revision_handling") {
+				handled[normName(str(h, "point"))] = true
+			}
+		}
+	}
+	confirmed := map[string]bool{}
+	for _, p := range objs(a.Data, "points") {
+		if boolean(p, "handled") {
+			confirmed[normName(str(p, "point"))] = true
+		}
+	}
+	var byUnit, byBody []string
+	for _, p := range points {
+		if !handled[normName(p)] {
+			byUnit = append(byUnit, p)
+		}
+		if !confirmed[normName(p)] {
+			byBody = append(byBody, p)
+		}
+	}
+	switch {
+	case len(byUnit) > 0:
+		return RuleError(CodeLegalityRevisionsPending, "Art. 28",
+			"《重大行政决策程序暂行条例》第二十八条：决策承办单位根据合法性审查意见进行必要的调整或者补充；承办单位修改草案时尚未说明以下审查意见的处理情况（revise_draft 的 revision_handling）："+quoteList(byUnit),
+			"Art. 28: the undertaking unit has not recorded how these points of the opinion were handled (revise_draft.revision_handling): "+joinQuoted(byUnit))
+	case len(byBody) > 0:
+		return RuleError(CodeLegalityRevisionsPending, "Art. 28",
+			"《重大行政决策程序暂行条例》第二十八条：合法性审查部门确认修改情况，须逐条确认审查意见已落实；以下意见未确认已落实："+quoteList(byBody),
+			"Art. 28: the confirmation must cover every point of the opinion as handled; not confirmed: "+joinQuoted(byBody))
+	}
+	return nil
+}
+
+func joinQuoted(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += ", "
+		}
+		out += "\"" + x + "\""
+	}
+	return out
 }

@@ -253,10 +253,11 @@ func TestArt25_CoreInvariant_SubmitToMeeting(t *testing.T) {
 			t.Errorf("to = %s", out.To)
 		}
 	})
-	t.Run("legal with revisions: allowed", func(t *testing.T) {
+	t.Run("legal with revisions, the draft unrevised: refused (Art. 28)", func(t *testing.T) {
 		f := newFacts(t, StLegalityReview)
 		reviewed(t, f, OutcomeLegalWithRevisions)
-		mustAllow(t, f, drafter, EvSubmitToMeeting, meeting)
+		_, err := fire(t, f, drafter, EvSubmitToMeeting, meeting)
+		mentions(t, refused(t, err, CodeLegalityRevisionsPending), "第二十八条", "confirm_revisions")
 	})
 	t.Run("exploratory: allowed, its risk statement travels in the pack", func(t *testing.T) {
 		f := newFacts(t, StLegalityReview)

@@ -26,7 +26,14 @@ type packItem struct{ zh, en string }
 //	     risk was assessed (or its waiver);
 //	(五) the legality opinion (legalityPassed checks it first).
 func meetingPack(f *Facts, a *Act) error {
+	if err := waiversStillLawful(f); err != nil {
+		return err
+	}
 	var missing []packItem
+	if u := unconsultedUnits(f); len(u) > 0 {
+		missing = append(missing, packItem{fmt.Sprintf("与有关单位的协商情况（第十三条；尚有%d个单位未登记协商）", len(u)),
+			fmt.Sprintf("the consultation of the departments concerned (Art. 13; %d not recorded)", len(u))})
+	}
 	round := currentRound(f)
 	if f.Decision.CurrentDraftHash == "" {
 		missing = append(missing, packItem{"决策草案（第二十九条第一项）", "the draft (Art. 29 (1))"})
@@ -97,6 +104,15 @@ func meetingPackRecord(f *Facts, a *Act, o *Outcome) {
 	if s := str(a.Data, "fair_competition_review"); s != "" {
 		pack["fair_competition_review"] = s
 	}
+	// Art. 13: the consultations of the departments concerned, with any
+	// disagreement and how it was resolved or reported, go with the pack.
+	consultations := []any{}
+	for i := range round {
+		if r := &round[i]; r.Event == EvRecordConsultation {
+			consultations = append(consultations, map[string]any{"record_id": r.ID, "departments": recordData(r)["departments"]})
+		}
+	}
+	pack["consultations"] = consultations
 	delete(o.Data, "legal_risk_statement")
 	if r, op := f.LatestOpinion(); op != nil {
 		pack["legality_opinion"] = map[string]any{"record_id": r.ID, "outcome": op.Outcome, "draft_hash": op.DraftHash}
@@ -137,8 +153,13 @@ var motionCarried = map[string]bool{
 //     (集体讨论决定情况应当如实记录) → validation_failed;
 //   - the record's decision is this act (approve ↔ "approve"/"通过" …)
 //     → meeting_decision_mismatch;
-//   - 会议组成人员应当充分发表意见，行政首长最后发表意见: exactly one opinion
-//     is the head's (is_head) and it is the last → head_must_speak_last;
+//   - 会议组成人员应当充分发表意见，行政首长最后发表意见: the organ's head (by
+//     the display name the organ's data gives, not the is_head flag)
+//     speaks once and last → head_must_speak_last (meetingHead); every
+//     attending member states one position, absences with their reason
+//     (meetingPositions) → member_position_required;
+//   - 行政首长在集体讨论的基础上作出决定: the head's own position agrees with
+//     the decision → head_position_mismatch;
 //   - 行政首长拟作出的决定与会议组成人员多数人的意见不一致的，应当在会上说明理由:
 //     among the other members, agree and disagree are counted (abstentions
 //     count for neither side; a tie is no majority); when the majority
@@ -187,27 +208,22 @@ func meetingRecord(f *Facts, a *Act) error {
 				str(m, "decision"), a.Event, strings.Join(meetingDecisions[a.Event], ", ")))
 	}
 
-	heads := []int{}
-	for i, op := range ops {
-		if boolean(op, "is_head") {
-			heads = append(heads, i)
-		}
+	if err := meetingHead(f, a, m, ops); err != nil {
+		return err
 	}
-	switch {
-	case len(heads) == 0:
-		return RuleError(CodeHeadMustSpeakLast, "Art. 30 ¶2",
-			"《重大行政决策程序暂行条例》第三十条：行政首长最后发表意见；会议记录中没有行政首长的意见（is_head）",
-			"Art. 30 ¶2: the head speaks last; the record has no opinion marked as the head's (is_head)")
-	case len(heads) > 1:
-		return RuleError(CodeHeadMustSpeakLast, "Art. 30 ¶2",
-			fmt.Sprintf("《重大行政决策程序暂行条例》第三十条：行政首长最后发表意见；会议记录中有%d条意见被标记为行政首长的意见，只能有一条", len(heads)),
-			fmt.Sprintf("Art. 30 ¶2: %d opinions are marked as the head's; there must be exactly one, the last", len(heads)))
-	case heads[0] != len(ops)-1:
-		return RuleError(CodeHeadMustSpeakLast, "Art. 30 ¶2",
-			fmt.Sprintf("《重大行政决策程序暂行条例》第三十条：会议组成人员应当充分发表意见，行政首长最后发表意见；行政首长「%s」的意见排在第%d位，其后还有%d位发言",
-				str(ops[heads[0]], "member"), heads[0]+1, len(ops)-1-heads[0]),
-			fmt.Sprintf("Art. 30 ¶2: the head (%s) must speak last, but spoke in position %d of %d",
-				str(ops[heads[0]], "member"), heads[0]+1, len(ops)))
+	if err := meetingPositions(m, ops); err != nil {
+		return err
+	}
+	headPos, want := str(ops[len(ops)-1], "position"), "disagree"
+	if motionCarried[a.Event] {
+		want = "agree"
+	}
+	if headPos != want {
+		return RuleError(CodeHeadPositionMismatch, "Art. 30 ¶1",
+			fmt.Sprintf("《重大行政决策程序暂行条例》第三十条：决策机关行政首长在集体讨论的基础上作出决定；会议记录中行政首长「%s」的意见为「%s」，与所作决定「%s」不一致（应为 %s）",
+				f.HeadName, headPos, def.ZH, want),
+			fmt.Sprintf("Art. 30 ¶1: the head (%s) decides; the head's own position %q does not agree with the decision %s (expected %q)",
+				f.HeadName, headPos, a.Event, want))
 	}
 
 	agree, disagree := 0, 0
@@ -233,6 +249,85 @@ func meetingRecord(f *Facts, a *Act) error {
 				agree, disagree, zhMaj, def.ZH),
 			fmt.Sprintf("Art. 30 ¶2: the head's decision (%s) departs from the majority of the members (%d agreed, %d disagreed: the majority %s); the head's stated reason (departure_reason) is required",
 				a.Event, agree, disagree, enMaj))
+	}
+	return nil
+}
+
+// meetingHead: Art. 30 ¶2 — 行政首长最后发表意见. The head is the organ's head
+// as the organ's data names them (Facts.HeadName, matched by display name),
+// not whoever carries a flag: the head speaks once, last. is_head is still
+// accepted on the head's own opinion, but marking anyone else is refused.
+func meetingHead(f *Facts, a *Act, m map[string]any, ops []map[string]any) error {
+	head := f.HeadName
+	if head == "" {
+		return RuleError(CodeHeadMustSpeakLast, "Art. 30 ¶2",
+			"《重大行政决策程序暂行条例》第三十条：行政首长最后发表意见；本决策机关尚未登记行政首长（机关数据），请系统管理员登记后再登记会议记录",
+			"Art. 30 ¶2: the head speaks last; the organ names no head (organ data) — the system administrator records the head first")
+	}
+	var at []int
+	for i, op := range ops {
+		if sameName(str(op, "member"), head) {
+			at = append(at, i)
+		} else if boolean(op, "is_head") {
+			return RuleError(CodeHeadMustSpeakLast, "Art. 30 ¶2",
+				fmt.Sprintf("《重大行政决策程序暂行条例》第三十条：行政首长最后发表意见；本机关的行政首长是「%s」，会议记录却将「%s」的意见标记为行政首长的意见（is_head）", head, str(op, "member")),
+				fmt.Sprintf("Art. 30 ¶2: the organ's head is %s, but the record marks %s's opinion as the head's (is_head)", head, str(op, "member")))
+		}
+	}
+	switch {
+	case len(at) == 0:
+		return RuleError(CodeHeadMustSpeakLast, "Art. 30 ¶2",
+			fmt.Sprintf("《重大行政决策程序暂行条例》第三十条：会议组成人员充分发表意见后，行政首长最后发表意见；会议记录中没有本机关行政首长「%s」的意见", head),
+			fmt.Sprintf("Art. 30 ¶2: the head speaks last; the record has no opinion of the organ's head %s", head))
+	case len(at) > 1 || at[0] != len(ops)-1:
+		return RuleError(CodeHeadMustSpeakLast, "Art. 30 ¶2",
+			fmt.Sprintf("《重大行政决策程序暂行条例》第三十条：会议组成人员应当充分发表意见，行政首长最后发表意见；行政首长「%s」的意见排在第%d位（共%d条），应当只发言一次且在最后", head, at[0]+1, len(ops)),
+			fmt.Sprintf("Art. 30 ¶2: the head (%s) must speak once and last, but spoke in position %d of %d", head, at[0]+1, len(ops)))
+	}
+	return nil
+}
+
+// meetingPositions: Art. 30 ¶2–3 — 会议组成人员应当充分发表意见; 集体讨论决定
+// 情况应当如实记录. Every attending member (attendees, less observers)
+// states one position; a member who did not attend is recorded under
+// absences with the reason. A member is not both absent and speaking, and
+// no one's position is counted twice.
+func meetingPositions(m map[string]any, ops []map[string]any) error {
+	var inv Invalid
+	spoke := map[string]int{}
+	for i, op := range ops {
+		n := normName(str(op, "member"))
+		if _, dup := spoke[n]; dup {
+			inv.Add(fmt.Sprintf("meeting.opinions[%d].member", i),
+				"「"+str(op, "member")+"」的意见重复登记：每位会议组成人员只登记一次意见（第三十条：如实记录）",
+				str(op, "member")+" has two opinions: each member's position is recorded once (Art. 30 ¶3)")
+		}
+		spoke[n] = i
+	}
+	for i, ab := range objs(m, "absences") {
+		if _, ok := spoke[normName(str(ab, "member"))]; ok {
+			inv.Add(fmt.Sprintf("meeting.absences[%d].member", i),
+				"「"+str(ab, "member")+"」登记为缺席，却有发言记录", str(ab, "member")+" is recorded both as absent and as speaking")
+		}
+	}
+	if err := inv.Err(); err != nil {
+		return err
+	}
+	observers := texts(m, "observers")
+	var silent []string
+	for _, at := range texts(m, "attendees") {
+		isObserver := false
+		for _, o := range observers {
+			isObserver = isObserver || sameName(o, at)
+		}
+		if _, ok := spoke[normName(at)]; !ok && !isObserver {
+			silent = append(silent, at)
+		}
+	}
+	if len(silent) > 0 {
+		return RuleError(CodeMemberPositionRequired, "Art. 30 ¶2",
+			"《重大行政决策程序暂行条例》第三十条：会议组成人员应当充分发表意见；以下出席的会议组成人员没有登记意见（列席人员请列入 observers，缺席人员请列入 absences 并说明理由）："+quoteList(silent),
+			"Art. 30 ¶2: every attending member states a position; none is recorded for (list observers under observers, absent members under absences with the reason): "+strings.Join(silent, ", "))
 	}
 	return nil
 }

@@ -83,7 +83,11 @@ func TestArt30_DepartureFromMajorityNeedsReason(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := M{"meeting": meetingData(tt.event, "agree", tt.members...)}
+			headPos := "disagree"
+			if motionCarried[tt.event] {
+				headPos = "agree"
+			}
+			d := M{"meeting": meetingData(tt.event, headPos, tt.members...)}
 			if tt.reason != "" {
 				d["meeting"].(M)["departure_reason"] = tt.reason
 			}
@@ -206,11 +210,11 @@ func TestQH9_ApproveNeedsExecutionArrangements(t *testing.T) {
 // Art. 30: a postponement states its reason.
 func TestArt30_PostponeNeedsReason(t *testing.T) {
 	t.Run("no reason: refused", func(t *testing.T) {
-		_, err := fire(t, inMeeting(t), clerk, EvPostpone, M{"meeting": meetingData("postpone", "agree", "disagree")})
+		_, err := fire(t, inMeeting(t), clerk, EvPostpone, M{"meeting": meetingData("postpone", "disagree", "disagree")})
 		refused(t, err, CodeReasonRequired)
 	})
 	t.Run("with the reason: allowed", func(t *testing.T) {
-		out := mustAllow(t, inMeeting(t), clerk, EvPostpone, M{"meeting": meetingData("暂缓", "agree", "disagree"), "reason": "待国家政策明确"})
+		out := mustAllow(t, inMeeting(t), clerk, EvPostpone, M{"meeting": meetingData("暂缓", "disagree", "disagree"), "reason": "待国家政策明确"})
 		if out.To != StPostponed {
 			t.Errorf("to = %s", out.To)
 		}

@@ -65,18 +65,20 @@ func hearingRecordSigned(f *Facts, a *Act) error {
 }
 
 // commentPeriodClosed: Art. 15 — participation is not completed while the
-// public comment period announced in the notice is still open. Completing
-// on the closing day itself is allowed (today ≥ closes_on).
+// public comment period announced in the notice is still open. The period
+// runs to the end of its closing day (China time), so completion is
+// possible from the next day (today > closes_on).
 func commentPeriodClosed(f *Facts, a *Act) error {
 	r := lastOf(currentRound(f), EvStartParticipation)
 	if r == nil {
 		return nil
 	}
 	closes := date(obj(recordData(r), "notice"), "closes_on")
-	if !closes.IsZero() && f.Today().Before(closes) {
+	if !closes.IsZero() && !f.Today().After(closes) {
+		next := closes.AddDate(0, 0, 1)
 		return RuleError(CodeCommentPeriodOpen, "Art. 15",
-			fmt.Sprintf("《重大行政决策程序暂行条例》第十五条：公开征求意见期限至%s截止，期限届满前不能结束公众参与（今天是%s）", FormatDate(closes), FormatDate(f.Today())),
-			fmt.Sprintf("Art. 15: the public comment period runs until %s; participation cannot be completed before then (today is %s)", FormatDate(closes), FormatDate(f.Today())))
+			fmt.Sprintf("《重大行政决策程序暂行条例》第十五条：公开征求意见期限至%s（含当日）截止，期限届满前不能结束公众参与；%s起方可结束（今天是%s）", FormatDate(closes), FormatDate(next), FormatDate(f.Today())),
+			fmt.Sprintf("Art. 15: the public comment period runs to the end of %s; participation can be completed from %s (today is %s)", FormatDate(closes), FormatDate(next), FormatDate(f.Today())))
 	}
 	return nil
 }

@@ -157,7 +157,8 @@ func TestArt16_HearingNotDatedInTheFuture(t *testing.T) {
 }
 
 // Art. 15: participation is not completed while the comment period is open;
-// on the closing day itself it may be (today ≥ closes_on).
+// the period runs to the end of its closing day (China time), so completion
+// is possible only from the next day (today > closes_on).
 func TestArt15_CompleteParticipationAfterCommentPeriodCloses(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -165,7 +166,7 @@ func TestArt15_CompleteParticipationAfterCommentPeriodCloses(t *testing.T) {
 		code   string
 	}{
 		{"closes tomorrow: refused", gTomorrow, CodeCommentPeriodOpen},
-		{"closes today: allowed", gToday, ""},
+		{"closes today: refused (the closing day is still open)", gToday, CodeCommentPeriodOpen},
 		{"closed yesterday: allowed", gYesterday, ""},
 	}
 	for _, tt := range tests {

@@ -18,6 +18,8 @@ type FieldInfo struct {
 	ZH, EN string
 	// HintZH/HintEN explain what to enter (shown under the input).
 	HintZH, HintEN string
+	// Lines: a long text, typed in a box of that many lines.
+	Lines int
 	// Ref names what an id or id list refers to: "unit" (a unit of the
 	// organ) or "record" (a record of this decision).
 	Ref string
@@ -42,7 +44,8 @@ var fieldLabels = map[string]FieldInfo{
 	"undertaking_unit_id": {ZH: "决策承办单位", EN: "Undertaking unit", Ref: "unit"},
 	"launch_ref":          {ZH: "启动依据（会议纪要或批示）", EN: "Launch reference (minutes or instruction)"},
 	"reason":              {ZH: "理由", EN: "Reason"},
-	"text":                {ZH: "草案全文", EN: "Draft text"},
+	"text":                {ZH: "草案全文", EN: "Draft text", Lines: 12},
+	"document":            {ZH: "草案文件（已上传文件的摘要）", EN: "Draft file (the uploaded file's digest)", HintZH: "填写草案全文或上传文件后的摘要，二者择一", HintEN: "the text, or the digest of an uploaded file"},
 	"note":                {ZH: "修改说明", EN: "Note on the revision"},
 
 	// public participation
@@ -135,6 +138,7 @@ var fieldLabels = map[string]FieldInfo{
 	"catalogue_adjustment_ref":             {ZH: "目录调整文件", EN: "Catalogue adjustment reference"},
 	"archived_on":                          {ZH: "归档日期", EN: "Archived on"},
 	"archive_ref":                          {ZH: "档案号", EN: "Archive reference"},
+	"package_hash":                         {ZH: "归档包摘要", EN: "Archive package digest"},
 	"items":                                {ZH: "归档材料", EN: "Items", HintZH: "每行一项", HintEN: "one per line"},
 	"record_internal_legal_check:findings": {ZH: "审核意见", EN: "Findings"},
 

@@ -107,6 +107,10 @@ type Flags struct {
 	// HearingRequired: a hearing must be held before participation
 	// completes (the catalogue item requires one, Art. 16; QH (八)).
 	HearingRequired bool `json:"hearing_required"`
+	// ConcernedUnits are the departments and lower governments whose
+	// duties the decision touches (Art. 13): each is consulted before the
+	// legality submission.
+	ConcernedUnits []int64 `json:"concerned_units"`
 }
 
 // Decision is one major administrative decision.
@@ -157,7 +161,19 @@ type Opinion struct {
 	Outcome       string `json:"outcome"`
 	DraftHash     string `json:"draft_hash"`
 	RiskStatement string `json:"risk_statement,omitempty"`
+	// Kind is OpinionKindOpinion for record_legality_opinion and
+	// OpinionKindConfirmation for confirm_revisions: the review body's
+	// confirmation, on the revised draft, that a legal_with_revisions
+	// opinion was followed (Art. 28). The database's core-invariant trigger
+	// reads it.
+	Kind string `json:"kind,omitempty"`
 }
+
+// Kinds of legality_opinions rows.
+const (
+	OpinionKindOpinion      = "opinion"
+	OpinionKindConfirmation = "confirmation"
+)
 
 // Legality opinion outcomes (Art. 25, 27).
 const (
@@ -177,10 +193,22 @@ type Facts struct {
 	// ExecutionUnitIDs are the units the approving meeting named to execute
 	// the decision (executors' scope).
 	ExecutionUnitIDs []int64
-	Units            map[int64]Unit
-	Rules            RulePack
-	Calendar         *Calendar
-	Now              time.Time // the server's clock, one value for the whole act
+	// ArchivePackages are the hashes of this decision's exported archive
+	// packages (一事一档), oldest first.
+	ArchivePackages []string
+	Units           map[int64]Unit
+	// HeadName is the display name of the organ's head (the user the
+	// organ's data names, Unit.HeadUserID): the meeting record's head is
+	// matched by it (Art. 30). Empty when the organ names no head.
+	HeadName string
+	// NotBefore, when set, is the date no act of this decision may declare
+	// a date before: for a decision opened by a major adjustment, the day of
+	// the meeting that adjusted its parent (Art. 37: the procedure runs
+	// again, after that decision — it does not reuse what came before).
+	NotBefore time.Time
+	Rules     RulePack
+	Calendar  *Calendar
+	Now       time.Time // the server's clock, one value for the whole act
 }
 
 // Today is the calendar date of Now in China Standard Time.
@@ -207,18 +235,59 @@ func (f *Facts) Last(events ...string) *Record {
 	return nil
 }
 
+// voidsLegality reports whether a record ends the legality review of the
+// pass before it: the meeting returned the draft for revision (Art. 30), or
+// an amendment of the flags sent the decision back to a stage whose waiver
+// had become unlawful (an amend_flags record that changed the state). Earlier
+// submissions, opinions and confirmations no longer count after it.
+func voidsLegality(r *Record) bool {
+	return r.Event == EvReturnForRevision || (r.Event == EvAmendFlags && r.From != r.To)
+}
+
+// lastLegalityAct returns the latest of the given legality events that
+// still counts, or nil when there is none or a record voiding the review
+// (voidsLegality) came after it.
+func (f *Facts) lastLegalityAct(events ...string) *Record {
+	for i := len(f.Records) - 1; i >= 0; i-- {
+		r := &f.Records[i]
+		if voidsLegality(r) {
+			return nil
+		}
+		if contains(events, r.Event) {
+			return r
+		}
+	}
+	return nil
+}
+
 // LatestOpinion returns the latest legality opinion that still counts: one
-// recorded after the last time the meeting returned the draft for revision.
-// Its DraftHash tells on which draft it was given.
+// recorded after the last time the meeting returned the draft for revision
+// (or an amendment sent the decision back). Its DraftHash tells on which
+// draft it was given.
 func (f *Facts) LatestOpinion() (*Record, *Opinion) {
-	r := f.Last(EvRecordLegalityOpinion, EvReturnForRevision)
-	if r == nil || r.Event != EvRecordLegalityOpinion {
+	r := f.lastLegalityAct(EvRecordLegalityOpinion)
+	if r == nil {
 		return nil, nil
 	}
 	var o Opinion
 	_ = json.Unmarshal(r.Data, &o)
 	o.DraftHash = r.DraftHash
+	o.Kind = OpinionKindOpinion
 	return r, &o
+}
+
+// Confirmation returns the review body's latest confirm_revisions record
+// after the opinion op (Art. 28), or nil.
+func (f *Facts) Confirmation(op *Record) *Record {
+	if op == nil {
+		return nil
+	}
+	for i := len(f.Records) - 1; i >= 0 && f.Records[i].ID != op.ID; i-- {
+		if f.Records[i].Event == EvConfirmRevisions {
+			return &f.Records[i]
+		}
+	}
+	return nil
 }
 
 // Outcome is what an act does, for the store to persist.
@@ -243,6 +312,11 @@ type Outcome struct {
 	// Spawn is a new decision opened in drafting by a major adjustment.
 	Spawn    *Decision
 	Warnings []Label
+	// Refusal, when set, is a refusal that is nevertheless kept on the
+	// record: the store persists the act (its record and audit event, the
+	// state unchanged), commits, and returns Refusal as the act's error.
+	// Art. 24: a risk found not controllable is a finding, not a retry.
+	Refusal *Error
 }
 
 // Clock tells the time; tests pin it.

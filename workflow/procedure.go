@@ -113,6 +113,9 @@ const (
 	EvWithdraw                 = "withdraw"
 	EvAmendFlags               = "amend_flags"
 	EvRecordArchive            = "record_archive"
+	EvRecordConsultation       = "record_consultation"
+	EvRecordInternalLegalCheck = "record_internal_legal_check"
+	EvConfirmRevisions         = "confirm_revisions"
 )
 
 // EventDef describes one event of the procedure.
@@ -244,7 +247,13 @@ func (p *Procedure) Available(s State, a Actor) []string {
 // EngineKeys are keys of a record's data that the engine itself writes
 // (warnings, the meeting pack, draft hashes …). A client's value for one of
 // them is dropped before the act is checked.
-var EngineKeys = []string{"warnings", "meeting_pack", "legal_risk_statement", "sha256", "length", "draft_no", "spawned_decision_id"}
+var EngineKeys = []string{"warnings", "meeting_pack", "legal_risk_statement", "sha256", "length", "draft_no", "spawned_decision_id",
+	"parent_id", "sent_back", "finding", ContentKey}
+
+// ContentKey is the key of an audit event's data under which the store
+// binds the rows the act wrote (their content hashes, store.Verify). The
+// engine owns it: a client's value is dropped.
+const ContentKey = "content_hashes"
 
 // Fire checks and performs one act on the decision described by f. It
 // returns the outcome for the store to persist, or a *Error:
@@ -287,7 +296,12 @@ func (p *Procedure) Fire(ctx context.Context, f *Facts, a Act) (*Outcome, error)
 	check := func(ctx context.Context, e *fsm.Event) {
 		var inv Invalid
 		ValidateFields(a.Data, def.Fields, "", &inv)
+		checkDocuments(a.Data, &inv)
 		if err := inv.Err(); err != nil {
+			e.Cancel(err)
+			return
+		}
+		if err := datesNotBeforeRegulation(f, def.Fields, a.Data); err != nil {
 			e.Cancel(err)
 			return
 		}

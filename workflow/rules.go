@@ -63,10 +63,36 @@ type RulePack struct {
 	// ExecutionReportIntervalDays: execution units report at least every this
 	// many calendar days (Art. 34, QH (九); 0 = no fixed interval).
 	ExecutionReportIntervalDays int `json:"execution_report_interval_days"`
-	// ArchiveTransferDays: the records are archived within this many calendar
-	// days after the decision is published or completed (Art. 33, QH (九);
-	// 0 = no fixed limit).
+	// ArchiveTransferDays: the archive package is handed over within this
+	// many calendar days after the decision (the adopting meeting; Art. 33,
+	// QH (九); 30 in the shipped packs; 0 = no fixed limit).
 	ArchiveTransferDays int `json:"archive_transfer_days"`
+	// EarliestDate: no date declared in an act lies before it (YYYY-MM-DD;
+	// empty = RegulationEffective, the day Decree 713 took effect, Art. 44).
+	// A pack may allow earlier dates, e.g. for records of decisions made
+	// under earlier local rules.
+	EarliestDate string `json:"earliest_date,omitempty"`
+	// HearingRequiredCategories: decisions of these categories (Art. 3)
+	// always hold a hearing before participation completes (QH (八):
+	// 听证会等形式 — a pack may go further; the shipped packs do not).
+	HearingRequiredCategories []string `json:"hearing_required_categories,omitempty"`
+	// PartyReplyRequiredCategories: decisions of these categories are
+	// published only after the Party committee's reply is recorded, not
+	// only the report (Art. 31: 按照规定向同级党委请示报告; the shipped packs
+	// require the report only).
+	PartyReplyRequiredCategories []string `json:"party_reply_required_categories,omitempty"`
+}
+
+// RegulationEffective is the day Decree 713 took effect (Art. 44: 本条例自
+// 2019年9月1日起施行).
+const RegulationEffective = "2019-09-01"
+
+// Earliest is the earliest date an act may declare under the pack.
+func (p RulePack) Earliest() string {
+	if p.EarliestDate != "" {
+		return p.EarliestDate
+	}
+	return RegulationEffective
 }
 
 var rulePackCodeRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
@@ -144,8 +170,26 @@ func (p RulePack) Validate() error {
 			bad.Add(field, fmt.Sprintf("领域名称“%s”前后有多余空格", d), fmt.Sprintf("domain %q has leading or trailing spaces", d))
 		case seen[d]:
 			bad.Add(field, fmt.Sprintf("领域“%s”重复", d), fmt.Sprintf("domain %q is listed twice", d))
+		case !ValidDomain(d):
+			zh, en := enumError(d, Field{Enum: DomainNames()})
+			bad.Add(field, zh, en)
 		}
 		seen[d] = true
+	}
+	if p.EarliestDate != "" {
+		if _, err := ParseDate(p.EarliestDate); err != nil {
+			bad.Add("earliest_date", "日期格式应为 YYYY-MM-DD", "must be a date as YYYY-MM-DD")
+		}
+	}
+	for _, l := range []struct {
+		field string
+		v     []string
+	}{{"hearing_required_categories", p.HearingRequiredCategories}, {"party_reply_required_categories", p.PartyReplyRequiredCategories}} {
+		for i, c := range l.v {
+			if !contains(Categories, c) {
+				bad.Add(fmt.Sprintf("%s[%d]", l.field, i), "应为以下之一："+strings.Join(Categories, "、"), "must be one of: "+strings.Join(Categories, ", "))
+			}
+		}
 	}
 	return bad.Err()
 }

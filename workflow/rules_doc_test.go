@@ -154,10 +154,16 @@ func rulesDocRows(t *testing.T) []docRow {
 	return rows
 }
 
-// testFuncs returns the names of the package's Test functions.
+// testFuncs returns the names of the Test functions of this package and of
+// the packages whose tests prove the rules end to end: the HTTP API
+// (handlers/api) and the command line (cmd/decisiond, verify).
 func testFuncs(t *testing.T) map[string]bool {
 	t.Helper()
-	paths, _ := filepath.Glob("*_test.go")
+	var paths []string
+	for _, pat := range []string{"*_test.go", "../handlers/api/*_test.go", "../cmd/decisiond/*_test.go"} {
+		m, _ := filepath.Glob(pat)
+		paths = append(paths, m...)
+	}
 	out := map[string]bool{}
 	fset := token.NewFileSet()
 	for _, p := range paths {

@@ -31,6 +31,7 @@ import (
 	"decisiond/handlers/console"
 	"decisiond/seeds"
 	"decisiond/store"
+	"decisiond/store/crypt"
 	"decisiond/workflow"
 )
 
@@ -48,7 +49,7 @@ func main() {
 			for _, f := range e.Fields {
 				fmt.Fprintf(os.Stderr, "  %s: %s / %s\n", f.Field, f.ZH, f.EN)
 			}
-		} else if !errors.Is(err, errVerifyFailed) {
+		} else if !errors.Is(err, errVerifyFailed) && !errors.Is(err, errArchiveBroken) {
 			fmt.Fprintln(os.Stderr, "decisiond:", err)
 		}
 		os.Exit(1)
@@ -72,6 +73,9 @@ usage:
   decisiond unit create --name N [--short-name S] --kind organ|unit [--parent UNIT]
   decisiond organ set --organ UNIT [--head USER] [--review-unit UNIT]
   decisiond verify [--db …]
+  decisiond keys generate --out DIR [--crypto intl|gm]
+  decisiond archive export --decision N [--out FILE]
+  decisiond archive verify FILE [--public-key PEM]
 
 serve: --demo loads demo data and lets the demo passwords and demo-* tokens
 work; it listens only on a loopback address unless --demo-on-network.
@@ -89,8 +93,11 @@ var errVerifyFailed = errors.New("audit chain verification failed")
 
 // config is what every subcommand shares.
 type config struct {
-	db    string
-	rules string
+	db           string
+	rules        string
+	crypto       string
+	journal      string
+	documentsDir string
 }
 
 func newFlags(name string, cfg *config, stderr io.Writer) *flag.FlagSet {
@@ -98,7 +105,19 @@ func newFlags(name string, cfg *config, stderr io.Writer) *flag.FlagSet {
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.db, "db", env("DB", DefaultDB), "SQLite path or PostgreSQL URL")
 	fs.StringVar(&cfg.rules, "rules", env("RULES", "qinghai"), "rule pack code (national, qinghai)")
+	fs.StringVar(&cfg.crypto, "crypto", env("CRYPTO", crypt.SuiteIntl), "intl (SHA-256, Ed25519) or gm (国密: SM3, SM2)")
+	fs.StringVar(&cfg.journal, "checkpoint-journal", env("CHECKPOINT_JOURNAL", ""), "append-only checkpoint journal (default <db>.checkpoints on SQLite)")
+	fs.StringVar(&cfg.documentsDir, "documents-dir", env("DOCUMENTS_DIR", ""), "keep document contents in this folder instead of the database")
 	return fs
+}
+
+// journalPath is the checkpoint journal: as configured, or beside the
+// SQLite file; PostgreSQL has none unless configured.
+func (cfg config) journalPath() string {
+	if cfg.journal != "" || store.IsPostgres(cfg.db) {
+		return cfg.journal
+	}
+	return cfg.db + ".checkpoints"
 }
 
 func env(k, def string) string {
@@ -128,6 +147,12 @@ func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fs.StringVar(&sc.addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address")
 		fs.BoolVar(&sc.demo, "demo", envBool("DEMO"), "load demo data into a new database; demo credentials work")
 		fs.BoolVar(&sc.demoOnNetwork, "demo-on-network", envBool("DEMO_ON_NETWORK"), "allow --demo on a non-loopback address")
+		fs.StringVar(&sc.signingKey, "signing-key", env("SIGNING_KEY", ""), "PEM private key that signs checkpoints (default: made on first start beside the database)")
+		fs.StringVar(&sc.witness, "checkpoint-witness", env("CHECKPOINT_WITNESS", ""), "URL each checkpoint is also posted to (an external witness)")
+		sc.interval = time.Duration(envInt("CHECKPOINT_MINUTES", 60)) * time.Minute
+		fs.Func("checkpoint-minutes", "sign the chain head this often (default 60; 0 only at publications)", durInto(&sc.interval, time.Minute))
+		sc.maxDocMB = envInt("MAX_DOCUMENT_MB", 50)
+		fs.Func("max-document-mb", "largest document accepted, in MB (default 50)", intInto(&sc.maxDocMB))
 		fs.StringVar(&sc.smtp.Addr, "smtp-addr", env("SMTP_ADDR", ""), "mail relay host:port for e-mailed notifications (empty: no e-mail)")
 		fs.StringVar(&sc.smtp.From, "smtp-from", env("SMTP_FROM", ""), "sender address of e-mailed notifications")
 		fs.StringVar(&sc.smtp.User, "smtp-user", env("SMTP_USER", ""), "SMTP user (the password is read from DECISIOND_SMTP_PASSWORD)")
@@ -173,26 +198,18 @@ func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return tokenCmd(ctx, rest, stdout, stderr)
 	case "unit", "organ":
 		return unitCmd(ctx, cmd, rest, stdout, stderr)
+	case "keys":
+		return keysCmd(rest, stdout, stderr)
+	case "archive":
+		return archiveCmd(ctx, rest, stdout, stderr)
 	case "verify":
 		fs := newFlags("verify", &cfg, stderr)
+		checkpoints := fs.String("checkpoints", "", "the checkpoint journal to compare with (default: the database's own; a missing one is then only a warning)")
+		pubKey := fs.String("public-key", "", "the deployment's public key (PEM): checkpoints must be signed with it")
 		if err := fs.Parse(rest); err != nil {
 			return err
 		}
-		db, err := openReadOnly(ctx, cfg)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		res, err := db.Verify(ctx)
-		if err != nil {
-			return err
-		}
-		if !res.OK {
-			fmt.Fprintf(stdout, "BROKEN: audit chain broken at seq %d: %s (%d events verified before it)\n", res.FirstBadSeq, res.Reason, res.Events)
-			return errVerifyFailed
-		}
-		fmt.Fprintf(stdout, "OK: %d audit events verified; head %s\n", res.Events, res.Head)
-		return nil
+		return verifyCmd(ctx, cfg, *checkpoints, *pubKey, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -238,7 +255,11 @@ func options(cfg config) (store.Options, error) {
 	if pack == nil {
 		return store.Options{}, fmt.Errorf("unknown rule pack %q", cfg.rules)
 	}
-	return store.Options{Calendar: cal, Packs: packs, Rules: *pack, Procedure: procedure}, nil
+	if !crypt.ValidSuite(cfg.crypto) {
+		return store.Options{}, fmt.Errorf("--crypto %q: intl or gm", cfg.crypto)
+	}
+	return store.Options{Calendar: cal, Packs: packs, Rules: *pack, Procedure: procedure, Crypto: cfg.crypto,
+		CheckpointJournal: cfg.journalPath(), DocumentsDir: cfg.documentsDir}, nil
 }
 
 // procedure is the procedure machine, built once for the process.
@@ -250,6 +271,10 @@ type serveConfig struct {
 	demo          bool
 	demoOnNetwork bool
 	policy        store.AuthPolicy
+	signingKey    string
+	witness       string
+	interval      time.Duration
+	maxDocMB      int
 	smtp          console.SMTPConfig
 }
 
@@ -320,7 +345,16 @@ func serve(ctx context.Context, cfg config, sc serveConfig, stdout io.Writer) er
 		return fmt.Errorf("--demo 的演示口令和令牌是公开的，只在本机回环地址上提供；%s 不是回环地址（确需在网络上演示请加 --demo-on-network） / "+
 			"--demo's passwords and tokens are public, so it listens only on a loopback address; %s is not one (add --demo-on-network to demonstrate on a network)", sc.addr, sc.addr)
 	}
-	db, err := open(ctx, cfg)
+	opts, err := options(cfg)
+	if err != nil {
+		return err
+	}
+	signer, keyNote, err := signingKey(cfg, sc.signingKey)
+	if err != nil {
+		return err
+	}
+	opts.Signer, opts.CheckpointWitness = signer, sc.witness
+	db, err := store.Open(ctx, cfg.db, opts)
 	if err != nil {
 		return err
 	}
@@ -354,7 +388,7 @@ func serve(ctx context.Context, cfg config, sc serveConfig, stdout io.Writer) er
 	background.Add(1)
 	go func() { defer background.Done(); bg.Run(bctx) }()
 	defer func() { stopBackground(); background.Wait() }()
-	srv := &http.Server{Handler: handlers.New(handlers.Deps{DB: db, Procedure: procedure, Auth: sc.policy, Background: bg}),
+	srv := &http.Server{Handler: handlers.New(handlers.Deps{DB: db, Procedure: procedure, Auth: sc.policy, Background: bg, MaxDocument: int64(sc.maxDocMB) << 20}),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
 	url := "http://" + ln.Addr().String()
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
@@ -366,6 +400,13 @@ func serve(ctx context.Context, cfg config, sc serveConfig, stdout io.Writer) er
 	} else {
 		fmt.Fprintf(stdout, "登录 / sign in: %s/login\n", url)
 	}
+	fmt.Fprintln(stdout, keyNote)
+	if _, err := db.Checkpoint(ctx, "start"); err != nil {
+		slog.Error("checkpoint at start", "err", err)
+	}
+	cctx, stopCheckpoints := context.WithCancel(ctx)
+	defer stopCheckpoints()
+	go db.RunCheckpoints(cctx, sc.interval)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

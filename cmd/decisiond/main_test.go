@@ -1,9 +1,12 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"decisiond/store"
 
 	_ "modernc.org/sqlite"
 )
@@ -307,4 +312,228 @@ func TestServeDemoOnlyOnLoopback(t *testing.T) {
 			t.Errorf("%s is not loopback", a)
 		}
 	}
+}
+
+// TestKeysGenerate: keys generate writes a PEM key pair (Ed25519 by
+// default, SM2 with --crypto gm) and never overwrites one.
+func TestKeysGenerate(t *testing.T) {
+	for _, suite := range []string{"intl", "gm"} {
+		dir := filepath.Join(t.TempDir(), "keys")
+		out, err := run(t, "keys", "generate", "--out", dir, "--crypto", suite)
+		if err != nil {
+			t.Fatalf("%s: %v %s", suite, err, out)
+		}
+		want := map[string]string{"intl": "ed25519", "gm": "sm2"}[suite]
+		if !strings.HasPrefix(out, want) {
+			t.Errorf("%s: %s", suite, out)
+		}
+		pem, err := os.ReadFile(filepath.Join(dir, "decisiond-signing.key"))
+		if err != nil || !strings.Contains(string(pem), "-----BEGIN PRIVATE KEY-----") {
+			t.Fatalf("%s: private key %v", suite, err)
+		}
+		if _, err := run(t, "keys", "generate", "--out", dir, "--crypto", suite); err == nil {
+			t.Fatalf("%s: an existing key was overwritten", suite)
+		}
+	}
+	if _, err := run(t, "keys", "generate", "--out", t.TempDir(), "--crypto", "rot13"); err == nil {
+		t.Fatal("an unknown suite was accepted")
+	}
+}
+
+// TestVerifyWithCheckpointJournal: verify reads the database's own journal
+// (<db>.checkpoints) by default; it passes untampered, fails naming the
+// checkpoint when the chain's tail was cut on a copy (triggers dropped),
+// warns when there is no journal, and fails when a journal named with
+// --checkpoints is missing. serve's default key is made beside the database.
+func TestVerifyWithCheckpointJournal(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "demo.db")
+	if out, err := run(t, "seed", "--demo", "--db", path); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	out, err := run(t, "verify", "--db", path)
+	if err != nil || !strings.Contains(out, "WARNING") {
+		t.Fatalf("no journal yet: a warning, not a failure: %v\n%s", err, out)
+	}
+	cfg := config{db: path, rules: "qinghai", crypto: "intl"}
+	signer, note, err := signingKey(cfg, "")
+	if err != nil || signer == nil || !strings.Contains(note, filepath.Join(dir, "keys")) {
+		t.Fatalf("the default key is made beside the database: %v %s", err, note)
+	}
+	if again, _, _ := signingKey(cfg, ""); again.KeyID() != signer.KeyID() {
+		t.Fatal("the key made on first start is reused afterwards")
+	}
+	if _, _, err := signingKey(config{db: path, crypto: "gm"}, ""); err == nil {
+		t.Fatal("a 国密 deployment refuses an Ed25519 key")
+	}
+	opts, _ := options(cfg)
+	opts.Signer = signer
+	db, err := store.Open(context.Background(), path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := db.Checkpoint(context.Background(), "test")
+	db.Close()
+	if err != nil || cp == nil {
+		t.Fatalf("checkpoint: %v", err)
+	}
+	if out, err := run(t, "verify", "--db", path); err != nil || !strings.Contains(out, "1 signed checkpoints hold") {
+		t.Fatalf("verify with the journal: %v\n%s", err, out)
+	}
+	cp2 := filepath.Join(t.TempDir(), "copy.db")
+	copyFile(t, path, cp2)
+	copyFile(t, path+".checkpoints", cp2+".checkpoints")
+	raw, _ := sql.Open("sqlite", cp2)
+	if _, err := raw.Exec(`DROP TRIGGER audit_events_no_delete`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`DELETE FROM audit_events WHERE seq > (SELECT MAX(seq) - 10 FROM audit_events)`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	out, err = run(t, "verify", "--db", cp2)
+	if !errors.Is(err, errVerifyFailed) || !strings.Contains(out, fmt.Sprintf("checkpoint at seq %d", cp.Seq)) {
+		t.Fatalf("a cut tail must fail naming the checkpoint: %v\n%s", err, out)
+	}
+	if out, err := run(t, "verify", "--db", path, "--checkpoints", filepath.Join(dir, "none")); err == nil {
+		t.Fatalf("a missing journal given with --checkpoints must fail:\n%s", out)
+	}
+	pub := filepath.Join(dir, "keys", "decisiond-signing.pub")
+	if out, err := run(t, "verify", "--db", path, "--public-key", pub); err != nil {
+		t.Fatalf("pinned to the deployment's key: %v\n%s", err, out)
+	}
+}
+
+// TestArchiveCommands: archive export writes a decision's signed package
+// and archive verify checks it offline (the package alone), naming what was
+// changed.
+func TestArchiveCommands(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "demo.db")
+	if out, err := run(t, "seed", "--demo", "--db", path); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	pkg := filepath.Join(dir, "fare.zip")
+	out, err := run(t, "archive", "export", "--decision", "1", "--out", pkg, "--db", path)
+	if err != nil || !strings.Contains(out, "archive package written") {
+		t.Fatalf("export: %v\n%s", err, out)
+	}
+	if out, err := run(t, "archive", "verify", pkg); err != nil || !strings.HasPrefix(out, "OK: archive package of decision 1") {
+		t.Fatalf("verify: %v\n%s", err, out)
+	}
+	if out, err := run(t, "archive", "verify", pkg, "--public-key", filepath.Join(dir, "keys", "decisiond-signing.pub")); err != nil {
+		t.Fatalf("verify pinned: %v\n%s", err, out)
+	}
+	// A file slipped into the package is named.
+	b, _ := os.ReadFile(pkg)
+	zr, _ := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, _ := zw.Create("documents/extra.pdf")
+	w.Write([]byte("%PDF-1.4 extra"))
+	zw.Close()
+	os.WriteFile(pkg+".bad", buf.Bytes(), 0o600)
+	if out, err := run(t, "archive", "verify", pkg+".bad"); !errors.Is(err, errArchiveBroken) || !strings.Contains(out, "documents/extra.pdf") {
+		t.Fatalf("a damaged package: %v\n%s", err, out)
+	}
+	if out, err := run(t, "archive", "export", "--decision", "999", "--db", path); err == nil {
+		t.Fatalf("an unknown decision: %s", out)
+	}
+}
+
+// TestVerifyVouchesForTheWholeDatabase (issue 7, item 11): on a copy of the
+// demo database with the immutability triggers dropped, each kind of
+// tampering outside the audit table — a decision's state, a record's data,
+// a draft's text (with or without its sha256), an opinion's outcome, a
+// deleted draft, the last three audit events deleted — makes `verify` fail
+// (exit 1) and name the table, the row and the audit seq it found wrong.
+func TestVerifyVouchesForTheWholeDatabase(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "demo.db")
+	if out, err := run(t, "seed", "--demo", "--db", path); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	if out, err := run(t, "verify", "--db", path); err != nil {
+		t.Fatalf("verify after seed: %v\n%s", err, out)
+	}
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := func(q string, dest ...any) {
+		t.Helper()
+		if err := raw.QueryRow(q).Scan(dest...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var meetingID, meetingSeq, recID, recSeq, draftID, draftSeq, opID, opSeq, tail int64
+	one(`SELECT d.id, MAX(a.seq) FROM decisions d JOIN audit_events a ON a.decision_id = d.id WHERE d.state = 'collective_decision' GROUP BY d.id`, &meetingID, &meetingSeq)
+	one(`SELECT id, audit_seq FROM records WHERE event = 'report_to_party'`, &recID, &recSeq)
+	one(`SELECT id, audit_seq FROM drafts ORDER BY id LIMIT 1`, &draftID, &draftSeq)
+	one(`SELECT id, audit_seq FROM legality_opinions ORDER BY id LIMIT 1`, &opID, &opSeq)
+	one(`SELECT MAX(seq) FROM audit_events`, &tail)
+	raw.Close()
+
+	cases := []struct {
+		name    string
+		trigger string // dropped first
+		sql     string
+		want    string // "table T, id N, broken at seq S"
+	}{
+		{"a decision's state", "", `UPDATE decisions SET state = 'published' WHERE id = ` + fmt.Sprint(meetingID),
+			fmt.Sprintf("table decisions, id %d, broken at seq %d", meetingID, meetingSeq)},
+		{"a decision's version", "", `UPDATE decisions SET version = version + 1 WHERE id = ` + fmt.Sprint(meetingID),
+			fmt.Sprintf("table decisions, id %d, broken at seq %d", meetingID, meetingSeq+1)},
+		{"a record's data", "records_no_update", `UPDATE records SET data = '{"doc_no":"篡改"}' WHERE id = ` + fmt.Sprint(recID),
+			fmt.Sprintf("table records, id %d, broken at seq %d", recID, recSeq)},
+		{"a draft's text", "drafts_no_update", `UPDATE drafts SET text = '篡改的草案' WHERE id = ` + fmt.Sprint(draftID),
+			fmt.Sprintf("table drafts, id %d, broken at seq %d", draftID, draftSeq)},
+		{"a draft's text and hash", "drafts_no_update", fmt.Sprintf(`UPDATE drafts SET text = '篡改的草案', sha256 = '%s' WHERE id = %d`, sha("篡改的草案"), draftID),
+			fmt.Sprintf("table drafts, id %d, broken at seq %d", draftID, draftSeq)},
+		{"an opinion's outcome", "legality_opinions_no_update", `UPDATE legality_opinions SET outcome = 'illegal' WHERE id = ` + fmt.Sprint(opID),
+			fmt.Sprintf("table legality_opinions, id %d, broken at seq %d", opID, opSeq)},
+		{"a deleted draft", "drafts_no_delete", `DELETE FROM drafts WHERE id = ` + fmt.Sprint(draftID),
+			fmt.Sprintf("table drafts, id 0, broken at seq %d", draftSeq)},
+		{"the last three audit events deleted", "audit_events_no_delete", fmt.Sprintf(`DELETE FROM audit_events WHERE seq > %d`, tail-3),
+			fmt.Sprintf("broken at seq %d", tail-2)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cp := filepath.Join(t.TempDir(), "copy.db")
+			copyFile(t, path, cp)
+			db, err := sql.Open("sqlite", cp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.trigger != "" {
+				if _, err := db.Exec(c.sql); err == nil {
+					t.Fatalf("the trigger %s did not refuse: %s", c.trigger, c.sql)
+				}
+				if _, err := db.Exec(`DROP TRIGGER ` + c.trigger); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := db.Exec(c.sql); err != nil {
+				t.Fatalf("%s: %v", c.sql, err)
+			}
+			db.Close()
+			out, err := run(t, "verify", "--db", cp)
+			if !errors.Is(err, errVerifyFailed) {
+				t.Fatalf("verify of a tampered copy: err %v\n%s", err, out)
+			}
+			if !strings.Contains(out, c.want) {
+				t.Fatalf("verify output %q does not name %q", out, c.want)
+			}
+		})
+	}
+}
+
+func sha(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
 }

@@ -11,12 +11,19 @@ import (
 
 // API holds what the JSON handlers need.
 type API struct {
-	db   *store.DB
-	proc *workflow.Procedure
+	db          *store.DB
+	proc        *workflow.Procedure
+	maxDocument int64
 }
 
-// New builds the JSON API over a store and the procedure it applies.
-func New(db *store.DB, proc *workflow.Procedure) *API { return &API{db: db, proc: proc} }
+// New builds the JSON API over a store and the procedure it applies;
+// maxDocument bounds an uploaded document (0: DefaultMaxDocument).
+func New(db *store.DB, proc *workflow.Procedure, maxDocument int64) *API {
+	if maxDocument <= 0 {
+		maxDocument = DefaultMaxDocument
+	}
+	return &API{db: db, proc: proc, maxDocument: maxDocument}
+}
 
 // Items is a list response without paging.
 type Items[T any] struct {

@@ -49,6 +49,13 @@ func (a *API) auditList(c *gin.Context, decisionID *int64) {
 	c.PureJSON(http.StatusOK, Paged[store.AuditEvent]{Items: nonNil(evs), Meta: httpx.Meta(f.Page, total)})
 }
 
+// VerifyView is the answer of audit/verify: the chain and the tables
+// checked against it, and the chain against its signed checkpoints.
+type VerifyView struct {
+	store.VerifyResult
+	Checkpoints *store.CheckpointReport `json:"checkpoints,omitempty"`
+}
+
 // Verify: GET /api/v1/audit/verify — walk the chain (the auditor and
 // leaders; rate-limited per person).
 func (a *API) Verify(c *gin.Context) {
@@ -62,5 +69,13 @@ func (a *API) Verify(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	c.PureJSON(http.StatusOK, res)
+	out := VerifyView{VerifyResult: *res}
+	if j := a.db.CheckpointJournal(); j != "" {
+		if out.Checkpoints, err = a.db.VerifyCheckpoints(c.Request.Context(), j, false, nil); err != nil {
+			httpx.Fail(c, err)
+			return
+		}
+		out.OK = out.OK && out.Checkpoints.OK
+	}
+	c.PureJSON(http.StatusOK, out)
 }

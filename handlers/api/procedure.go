@@ -42,3 +42,23 @@ func (a *API) Diagram(c *gin.Context) {
 	}
 	c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(out))
 }
+
+// DomainsView is the closed vocabulary of policy domains (QH (八)).
+type DomainsView struct {
+	Items []workflow.Label `json:"items"`
+	// MandatoryRiskDomains are the active rule pack's domains in which risk
+	// assessment is never waived.
+	MandatoryRiskDomains []string `json:"mandatory_risk_domains"`
+	RulePack             string   `json:"rule_pack"`
+}
+
+// Domains: GET /api/v1/domains — the policy domains a decision's domains
+// and a rule pack's mandatory list take, exactly as written.
+func (a *API) Domains(c *gin.Context) {
+	p := a.db.Rules()
+	m := p.MandatoryRiskDomains
+	if m == nil {
+		m = []string{}
+	}
+	c.PureJSON(http.StatusOK, DomainsView{Items: workflow.PolicyDomains, MandatoryRiskDomains: m, RulePack: p.Code})
+}

@@ -12,9 +12,9 @@ import (
 	"decisiond/workflow"
 )
 
-// addUser creates a person (as the command line) and returns their token;
+// addUnitUser creates a person (as the command line) and returns their token;
 // the fixture learns them as an actor under their name.
-func addUser(t *testing.T, e *env, name, unit string, roles ...string) string {
+func addUnitUser(t *testing.T, e *env, name, unit string, roles ...string) string {
 	t.Helper()
 	uid := e.Fx.Units[unit]
 	u, err := e.DB.CreateUser(t.Context(), store.System, store.NewUser{Name: name, DisplayName: name, Roles: roles, UnitID: &uid})
@@ -85,8 +85,8 @@ func TestSeparationOfDuties_Art25_28_ReviewerNeitherDrafterNorUndertakingUnit(t 
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			e := newEnv(t, b.Open)
-			lawdrafter := addUser(t, e, "lawdrafter", seeds.DemoReviewBody, "undertaking", "legal_reviewer")
-			colleague := addUser(t, e, "lawcolleague", seeds.DemoReviewBody, "legal_reviewer")
+			lawdrafter := addUnitUser(t, e, "lawdrafter", seeds.DemoReviewBody, "undertaking", "legal_reviewer")
+			colleague := addUnitUser(t, e, "lawcolleague", seeds.DemoReviewBody, "legal_reviewer")
 			steps := remap(stepsBefore(t, workflow.EvRecordLegalityOpinion), seeds.DemoReviewBody, map[string]string{"drafter": "lawdrafter"})
 			res, err := e.Fx.Run(t.Context(), e.DB, "司法局承办的事项", seeds.FareFlags, steps)
 			if err != nil {
@@ -112,7 +112,7 @@ func TestSeparationOfDuties_Art29_30_SubmitterDoesNotRecordTheMeeting(t *testing
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			e := newEnv(t, b.Open)
-			dual := addUser(t, e, "dual", "西宁市交通运输局", "undertaking", "office")
+			dual := addUnitUser(t, e, "dual", "西宁市交通运输局", "undertaking", "office")
 			steps := remap(stepsBefore(t, workflow.EvApprove), "西宁市交通运输局", map[string]string{})
 			steps[len(steps)-1].Who = "dual" // submit_to_meeting
 			if steps[len(steps)-1].Event != workflow.EvSubmitToMeeting {

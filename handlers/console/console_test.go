@@ -394,6 +394,7 @@ func TestAuditPage(t *testing.T) {
 			if got := w.AuditTotal(t); got != before+1 {
 				t.Errorf("the export is one audit event: %d → %d", before, got)
 			}
+			w.Verify(t)
 			must(t, w.page("leader", "/audit?event=export"), http.StatusOK, "导出", "audit_csv", "市长")
 			// The badge, once the background has verified the chain.
 			if err := w.Background.Round(t.Context()); err != nil {
@@ -426,6 +427,7 @@ func TestReminders(t *testing.T) {
 				t.Errorf("the reminder is one audit event: %d → %d", before, got)
 			}
 			must(t, w.page("leader", "/audit?event=remind"), http.StatusOK, "催办", "办公厅王科长", "请于本周内提交草案")
+			w.Verify(t) // the reminder's event keeps the chain (and the database) verifying
 			home := must(t, w.page("drafter", "/"), http.StatusOK, `class="count"`)
 			if !regexp.MustCompile(`<span class="count">\d+</span>`).MatchString(home) {
 				t.Errorf("the bell shows no count")

@@ -116,15 +116,13 @@ func (fc *formCtx) build(fields []workflow.Field, prefix string, inRow bool) []f
 			val = vs[0]
 		}
 		switch f.Kind {
-		case workflow.KString:
+		case workflow.KString, workflow.KText:
 			ff.Input, ff.Value = "text", val
-		case workflow.KText:
-			ff.Input, ff.Value, ff.Lines = "textarea", val, 3
-			if inRow {
-				ff.Input = "text"
+			if f.Kind == workflow.KText && !inRow {
+				ff.Input, ff.Lines = "textarea", 3
 			}
-			if f.Name == "text" {
-				ff.Lines = 12
+			if info.Lines > 0 {
+				ff.Input, ff.Lines = "textarea", info.Lines
 			}
 		case workflow.KDate:
 			ff.Input, ff.Value = "date", val

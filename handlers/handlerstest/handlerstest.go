@@ -185,16 +185,7 @@ func (e *Env) Do(tb testing.TB, method, path, token string, body any) Response {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	res, err := e.HTTP.Do(req)
-	if err != nil {
-		tb.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	out, err := io.ReadAll(res.Body)
-	if err != nil {
-		tb.Fatalf("%s %s: read body: %v", method, path, err)
-	}
-	return Response{Status: res.StatusCode, Header: res.Header, Body: out}
+	return e.Send(tb, nil, req)
 }
 
 // Decode decodes a JSON response body.

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"decisiond/handlers/templates"
+	"decisiond/store"
 	"decisiond/workflow"
 
 	"github.com/gin-gonic/gin"
@@ -43,6 +44,10 @@ func StatusOf(code string) int {
 		return http.StatusMethodNotAllowed
 	case CodeRateLimited:
 		return http.StatusTooManyRequests
+	case store.CodeDocumentType:
+		return http.StatusUnsupportedMediaType
+	case store.CodeSigningKeyMissing:
+		return http.StatusServiceUnavailable
 	case workflow.CodeInternal, "":
 		return http.StatusInternalServerError
 	}
@@ -64,7 +69,7 @@ type Problem struct {
 var titles = map[int]string{
 	400: "请求有误 Bad Request", 401: "未认证 Unauthenticated", 403: "无权办理 Forbidden", 404: "未找到 Not Found",
 	405: "不支持的请求方法 Method Not Allowed", 409: "冲突 Conflict", 413: "请求过大 Payload Too Large",
-	422: "不符合法定程序 Refused by a Legal Rule", 429: "请求过于频繁 Too Many Requests", 500: "系统内部错误 Internal Error",
+	415: "文件类型不允许 Unsupported Media Type", 422: "不符合法定程序 Refused by a Legal Rule", 503: "服务暂不可用 Service Unavailable", 429: "请求过于频繁 Too Many Requests", 500: "系统内部错误 Internal Error",
 }
 
 // ProblemOf turns err into the problem document clients see. Errors that

@@ -17,6 +17,7 @@ import (
 
 	"decisiond/seeds"
 	"decisiond/store"
+	"decisiond/store/crypt"
 	"decisiond/workflow"
 )
 
@@ -38,9 +39,13 @@ func Options(tb testing.TB, rules string) store.Options {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	signer, err := crypt.Generate(crypt.SuiteIntl)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	for _, p := range packs {
 		if p.Code == rules {
-			return store.Options{Calendar: cal, Packs: packs, Rules: p, Clock: &workflow.FixedClock{T: Now}}
+			return store.Options{Calendar: cal, Packs: packs, Rules: p, Clock: &workflow.FixedClock{T: Now}, Signer: signer}
 		}
 	}
 	tb.Fatalf("no rule pack %q", rules)
