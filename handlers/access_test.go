@@ -160,6 +160,7 @@ type row struct {
 }
 
 type fixture struct {
+	catalogue int64 // the demo's published 2026 catalogue (version 1)
 	docHash   string
 	ids       map[string]int64
 	organOut  int64
@@ -241,12 +242,29 @@ func matrix() map[handlers.Route]row {
 			return fmt.Sprintf("/api/v1/decisions/%d/documents/%s", f.ids[kind], f.docHash)
 		}},
 		{"GET", "/api/v1/decisions/:id/archive"}: {rule: scoped(), perKind: true, path: decisionPath("/archive")},
-		{"POST", "/api/v1/documents"}:            {rule: only("office", "drafter", "reviewer", "leader", "executor"), body: func(*fixture, string) any { return handlerstest.RawBody(samplePDF) }},
-		{"GET", "/api/v1/audit"}:                 {rule: signedIn},
-		{"GET", "/api/v1/audit/verify"}:          {rule: only("leader", "auditor")},
-		{"GET", "/api/v1/deadlines"}:             {rule: signedIn},
-		{"GET", "/api/v1/rules"}:                 {rule: signedIn},
-		{"PUT", "/api/v1/rules/active"}:          {rule: only("sysadmin"), body: func(*fixture, string) any { return map[string]any{"code": "qinghai", "reason": "矩阵测试"} }},
+		{"GET", "/api/v1/catalogues"}:            {rule: signedIn},
+		{"GET", "/api/v1/catalogues/:id"}:        {rule: catalogueRead, path: func(f *fixture, _ string) string { return fmt.Sprintf("/api/v1/catalogues/%d", f.catalogue) }},
+		{"POST", "/api/v1/catalogues"}: {rule: only("office"), body: func(f *fixture, _ string) any {
+			return map[string]any{"organ_id": f.ids["organ"], "year": 2027}
+		}},
+		{"POST", "/api/v1/catalogues/:id/events"}: {rule: only("office"), path: func(f *fixture, _ string) string { return fmt.Sprintf("/api/v1/catalogues/%d/events", f.catalogue) },
+			body: func(*fixture, string) any {
+				return map[string]any{"event": "approve", "expected_version": 1, "data": map[string]any{}}
+			}},
+		{"GET", "/api/v1/catalogue-reports/:year"}: {rule: only("office", "leader"), path: fixed("/api/v1/catalogue-reports/2026")},
+		{"GET", "/public"}:                         {rule: anyone},
+		{"GET", "/public/catalogues"}:              {rule: anyone},
+		{"GET", "/public/catalogues/:year"}:        {rule: anyone, path: fixed("/public/catalogues/2026")},
+		{"GET", "/public/catalogues/:year/:part"}:  {rule: anyone, path: fixed("/public/catalogues/2026/v1")},
+		{"GET", "/public/decisions/:id"}: {rule: published, perKind: true, path: func(f *fixture, kind string) string {
+			return fmt.Sprintf("/public/decisions/%d", f.ids[kind])
+		}},
+		{"POST", "/api/v1/documents"}:   {rule: only("office", "drafter", "reviewer", "leader", "executor"), body: func(*fixture, string) any { return handlerstest.RawBody(samplePDF) }},
+		{"GET", "/api/v1/audit"}:        {rule: signedIn},
+		{"GET", "/api/v1/audit/verify"}: {rule: only("leader", "auditor")},
+		{"GET", "/api/v1/deadlines"}:    {rule: signedIn},
+		{"GET", "/api/v1/rules"}:        {rule: signedIn},
+		{"PUT", "/api/v1/rules/active"}: {rule: only("sysadmin"), body: func(*fixture, string) any { return map[string]any{"code": "qinghai", "reason": "矩阵测试"} }},
 		{"PUT", "/api/v1/rules/packs/:code"}: {rule: only("sysadmin"), path: fixed("/api/v1/rules/packs/x"), body: func(*fixture, string) any {
 			return map[string]any{"pack": map[string]any{"code": "x"}, "reason": "矩阵测试"}
 		}},
@@ -269,6 +287,27 @@ func matrix() map[handlers.Route]row {
 		{"POST", "/api/v1/units"}:             {rule: only("sysadmin"), body: func(*fixture, string) any { return map[string]any{"name": "", "kind": "unit"} }},
 		{"PUT", "/api/v1/organs/:id"}:         {rule: only("sysadmin"), path: func(f *fixture, _ string) string { return fmt.Sprintf("/api/v1/organs/%d", f.ids["organ"]) }, body: func(*fixture, string) any { return map[string]any{} }},
 	}
+}
+
+// catalogueRead: a catalogue is read by the people of the procedure (the
+// administrators of 三员分立 take no part: 404).
+func catalogueRead(role, _ string) want {
+	switch role {
+	case "":
+		return Unauth
+	case "sysadmin", "secadmin", "auditor":
+		return Hidden
+	}
+	return OK
+}
+
+// published: a published decision's public page is open to everyone; an
+// unpublished or non-disclosable one is not found, for everyone.
+func published(_ string, kind string) want {
+	if kind == kIn {
+		return OK
+	}
+	return Hidden
 }
 
 // scopedToken: another person's token exists only for the security
@@ -354,9 +393,10 @@ var samplePDF = []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 func TestAccessMatrix(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
-			db, _ := b.Open(t)
-			e := handlerstest.Start(t, db, store.AuthPolicy{AllowDemo: true})
+			e := handlerstest.NewWith(t, b.Open, handlerstest.Options{Demo: true}) // the demo, catalogue included
+			db := e.DB
 			f := setup(t, e)
+			f.catalogue = e.Demo.Versions[0]
 			table := matrix()
 			routes := handlers.Routes(handlers.Deps{DB: db})
 			seen := map[handlers.Route]bool{}

@@ -17,6 +17,7 @@ import (
 	"decisiond/handlers/auth"
 	"decisiond/handlers/console"
 	"decisiond/handlers/httpx"
+	"decisiond/handlers/public"
 	"decisiond/store"
 	"decisiond/workflow"
 
@@ -31,6 +32,7 @@ type Deps struct {
 	Procedure *workflow.Procedure // built once by cmd and shared with the store
 	Auth      store.AuthPolicy    // zero: store.DefaultAuthPolicy
 	Limits    Limits              // zero fields: the defaults
+	Public    public.Config       // the public site (footer, metadata, caching)
 	// MaxDocument bounds an uploaded document in bytes (0: 50 MB).
 	MaxDocument int64
 	// Background is the console's background work (the chain badge,
@@ -112,6 +114,15 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 	r.POST("/logout", au.Logout)
 	r.POST("/prefs", auth.Prefs)
 
+	// Public pages: anonymous, cacheable (ETag, Cache-Control), published
+	// things only. Formats by suffix: .csv, .xlsx, .json (HTML without one).
+	pub := public.New(d.DB, d.Public)
+	r.GET("/public", pub.Index)
+	r.GET("/public/catalogues", pub.Catalogues)
+	r.GET("/public/catalogues/:year", pub.Year)           // the current version; ?organ= for another organ
+	r.GET("/public/catalogues/:year/:part", pub.YearPart) // v{n} (every version), report (年度目录执行情况)
+	r.GET("/public/decisions/:id", pub.Decision)
+
 	// Signed-in pages (session cookie).
 	pages := r.Group("/", au.RequireSession)
 	pages.GET("/", k.Home)
@@ -151,6 +162,11 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 	v1.GET("/audit", a.Audit)
 	v1.GET("/audit/verify", expensive, a.Verify)
 	v1.GET("/deadlines", expensive, a.Deadlines)
+	v1.GET("/catalogues", a.ListCatalogues)
+	v1.POST("/catalogues", a.CreateCatalogue)
+	v1.GET("/catalogues/:id", a.GetCatalogue)
+	v1.POST("/catalogues/:id/events", a.FireCatalogueEvent)
+	v1.GET("/catalogue-reports/:year", a.CatalogueReport)
 	v1.GET("/rules", a.Rules)
 	v1.PUT("/rules/active", a.ActivateRules)
 	v1.PUT("/rules/packs/:code", a.PutRulePack)

@@ -59,23 +59,47 @@ var ErrAlreadySeeded = errors.New("the database already holds decisions; the dem
 // the store's Apply path. Dates are relative to the store's clock so that
 // every legal period is really satisfied.
 func Demo(ctx context.Context, db *store.DB) error {
+	_, err := LoadDemo(ctx, db)
+	return err
+}
+
+// LoadDemo is Demo returning what it loaded: the 2026 catalogue (published,
+// then adjusted) and the decisions, each linked to its catalogue item at
+// creation (seeds/catalogue.go).
+func LoadDemo(ctx context.Context, db *store.DB) (*DemoData, error) {
 	n, err := db.CountDecisions(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if n > 0 {
-		return ErrAlreadySeeded
+		return nil, ErrAlreadySeeded
 	}
 	fx, err := Base(ctx, db)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, d := range demoDecisions {
-		if _, err := fx.Run(ctx, db, d.title, d.flags, d.steps); err != nil {
-			return fmt.Errorf("demo decision %q: %w", d.title, err)
+	dd := &DemoData{Fixture: fx, Decisions: map[string]int64{}, Items: map[string]int64{}}
+	if err := dd.publishCatalogue(ctx, db); err != nil {
+		return nil, err
+	}
+	for _, d := range append(append([]demoDecision{}, demoDecisions...), catalogueDecisions...) {
+		flags := map[string]any{}
+		for k, v := range d.flags {
+			flags[k] = v
 		}
+		if d.item != "" {
+			flags["catalogue_item_id"] = dd.Items[d.item]
+		}
+		res, err := fx.Run(ctx, db, d.title, flags, d.steps)
+		if err != nil {
+			return nil, fmt.Errorf("demo decision %q: %w", d.title, err)
+		}
+		dd.Decisions[d.title] = res.Decision.ID
 	}
-	return nil
+	if err := dd.adjustCatalogue(ctx, db); err != nil {
+		return nil, err
+	}
+	return dd, nil
 }
 
 // Fixture is the demo organ, units and users as loaded into a store.
@@ -176,6 +200,7 @@ type Step struct {
 
 type demoDecision struct {
 	title string
+	item  string // the demo catalogue item it is linked to at creation
 	flags map[string]any
 	steps []Step
 }
@@ -314,8 +339,9 @@ var FareComplete = Step{"office", workflow.EvComplete, func(s *Env) map[string]a
 }}
 
 var demoDecisions = []demoDecision{
-	{title: FareTitle, flags: FareFlags, steps: FareSteps},
-	{title: "西宁市城市停车收费管理办法",
+	// The fare is a hearing item (价格法 第二十三条): its demo holds the hearing.
+	{title: FareTitle, item: ItemFare, flags: FareFlags, steps: WithDocNo(WithHearing(FareSteps), "西政〔2026〕36号")},
+	{title: "西宁市城市停车收费管理办法", item: ItemParking,
 		flags: map[string]any{"category": "public_policy", "domains": []string{"城市管理"}, "public_concern": true, "risk_relevant": true},
 		steps: concat([]Step{launch("西宁市交通运输局"), draft("西宁市城市停车收费管理办法（草案）……")}, participation, expertAndRisk, legality(-25),
 			[]Step{opinion, toMeeting})},
@@ -329,7 +355,7 @@ var demoDecisions = []demoDecision{
 				return map[string]any{"methods": []string{"online_comment"},
 					"notice": map[string]any{"channels": []string{"西宁市人民政府网站", "西宁发布"}, "opened_on": s.day(-5), "closes_on": s.day(30)}}
 			}}}},
-	{title: "西宁市老旧小区改造三年行动计划", flags: map[string]any{"category": "major_plan", "domains": []string{"促进民生福祉"}}},
+	{title: "西宁市老旧小区改造三年行动计划", item: ItemOldHousing, flags: map[string]any{"category": "major_plan", "domains": []string{"促进民生福祉"}}},
 	{title: "关于设立市级文化产业引导基金的建议", flags: map[string]any{"category": "other_major", "domains": []string{"金融服务"}},
 		steps: []Step{{"office", workflow.EvDecline, func(s *Env) map[string]any {
 			return map[string]any{"reason": "经研究，相关事项已纳入省级统筹，不再单独启动决策程序"}

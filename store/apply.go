@@ -116,6 +116,9 @@ func (db *DB) CreateDecision(ctx context.Context, data map[string]any, actor wor
 			return &workflow.Error{Code: workflow.CodeForbidden, Rule: "organ_scope",
 				ZH: "只能为本机关（或本单位承办）登记决策事项建议", EN: "you may record proposals only for your own organ (or your own unit's undertaking)"}
 		}
+		if data, err = db.linkCatalogueItem(ctx, tx, d, data); err != nil {
+			return err
+		}
 		now := db.Now()
 		d.CreatedAt, d.UpdatedAt, d.StateSince = now, now, now
 		row := rowOf(d, 0, ts(now))
@@ -260,6 +263,9 @@ func (db *DB) facts(ctx context.Context, q sqlx.QueryerContext, row *decisionRow
 	if err := sqlx.SelectContext(ctx, q, &f.DrafterIDs, db.w.Rebind(`SELECT DISTINCT author_id FROM drafts WHERE decision_id = ?`), row.ID); err != nil {
 		return nil, err
 	}
+	if f.CatalogueItems, err = db.catalogueItemFacts(ctx, q, row.CatalogueItemID); err != nil {
+		return nil, err
+	}
 	return f, nil
 }
 
@@ -318,6 +324,9 @@ func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act work
 		return nil, nil, err
 	}
 	f.Units, f.ExecutionUnitIDs = units, exec
+	if err := db.actCatalogueItem(ctx, tx, f, act); err != nil {
+		return nil, nil, err
+	}
 	out, err := db.proc.Fire(ctx, f, act)
 	if err != nil {
 		return nil, nil, err

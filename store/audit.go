@@ -140,12 +140,17 @@ type VerifyResult struct {
 	Table       string `json:"table,omitempty"`
 	RowID       int64  `json:"row_id,omitempty"`
 	Reason      string `json:"reason,omitempty"`
+	// Anchors is the number of published catalogue anchors checked;
+	// BrokenAnchors names each one that no longer holds (anchors.go).
+	Anchors       int             `json:"anchors"`
+	BrokenAnchors []AnchorProblem `json:"broken_anchors,omitempty"`
 }
 
 // Verify walks the whole chain in order and names the first broken link —
 // a recomputed hash that differs, a prev_hash that is not the previous
-// hash, or a gap in seq — and then checks the other tables against the
-// chain (verifyTables). It only reads.
+// hash, or a gap in seq — then checks the other tables against the chain
+// (verifyTables) and every catalogue anchor (VerifyAnchors), naming each
+// broken one. It only reads.
 func (db *DB) Verify(ctx context.Context) (*VerifyResult, error) {
 	rows, err := db.r.QueryxContext(ctx, `SELECT `+auditCols+` FROM audit_events ORDER BY seq`)
 	if err != nil {
@@ -175,7 +180,8 @@ func (db *DB) Verify(ctx context.Context) (*VerifyResult, error) {
 			}
 		}
 		if bad != "" {
-			return &VerifyResult{OK: false, Events: res.Events, FirstBadSeq: want, Table: "audit_events", RowID: want, Reason: bad, Head: prev}, nil
+			rows.Close() // before the anchors' queries: a read-only store may hold one connection
+			return db.withAnchors(ctx, &VerifyResult{OK: false, Events: res.Events, FirstBadSeq: want, Table: "audit_events", RowID: want, Reason: bad, Head: prev})
 		}
 		evs[e.Seq] = newChainEvent(&e)
 		res.Events++
@@ -194,5 +200,5 @@ func (db *DB) Verify(ctx context.Context) (*VerifyResult, error) {
 	if p != nil {
 		res.OK, res.FirstBadSeq, res.Table, res.RowID, res.Reason = false, p.seq, p.table, p.id, p.reason
 	}
-	return res, nil
+	return db.withAnchors(ctx, res)
 }

@@ -132,7 +132,15 @@ func (db *DB) verifyTables(ctx context.Context, evs map[int64]*chainEvent, tail 
 		last := list[len(list)-1]
 		switch {
 		case r.Version > last.version:
-			ps.add(last.seq+1, "decisions", r.ID, "decision %d is at version %d, past its audit (the last event, seq %d, is version %d): the tail was cut or the row was changed",
+			// Either the row was changed (its last change is then no later
+			// than the chain's end: the seq after its last event is named),
+			// or the chain's tail was cut (the row was last changed after
+			// the chain's last event: the first seq gone is named).
+			seq := last.seq + 1
+			if te := evs[tail]; te != nil && r.UpdatedAt > te.at {
+				seq = tail + 1
+			}
+			ps.add(seq, "decisions", r.ID, "decision %d is at version %d, past its audit (the last event, seq %d, is version %d): the tail was cut or the row was changed",
 				r.ID, r.Version, last.seq, last.version)
 		case r.Version < last.version:
 			ps.add(last.seq, "decisions", r.ID, "decision %d is at version %d, but its audit event seq %d is version %d", r.ID, r.Version, last.seq, last.version)

@@ -153,7 +153,8 @@ var eventTable = []EventDef{
 		Fields: []Field{{Name: "channels", Kind: KObjects, Fields: []Field{
 			{Name: "kind", Kind: KEnum, Required: true, Enum: []string{"gazette", "website", "newspaper", "new_media", "press_conference"}},
 			{Name: "on", Kind: KDate, Required: true}, {Name: "ref", Kind: KText, Required: true}}},
-			{Name: "adoption_explanation", Kind: KString}, {Name: "not_disclosed", Kind: KBool}, {Name: "legal_basis", Kind: KString}}},
+			{Name: "adoption_explanation", Kind: KString}, {Name: "not_disclosed", Kind: KBool}, {Name: "legal_basis", Kind: KString},
+			{Name: "doc_no", Kind: KString}}},
 	{Name: EvStartExecution, From: []State{StPublished}, To: StInExecution, Roles: office, ZH: "开始执行", EN: "start execution", Article: "Art. 34"},
 	{Name: EvReportExecution, From: []State{StInExecution}, Roles: executor, ZH: "报告执行情况", EN: "report execution", Article: "Art. 34",
 		Fields: []Field{{Name: "period", Kind: KText, Required: true}, {Name: "progress", Kind: KText, Required: true}, {Name: "problems", Kind: KString}}},

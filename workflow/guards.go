@@ -37,14 +37,14 @@ func guardTable() map[string][]Guard {
 		EvResumeDiscussion:         {legalityPassed},
 		EvLapse:                    {lapseDue},
 		EvReportToParty:            {reportedNotFuture, reportedAfterMeeting},
-		EvPublish:                  {partyReported, partyReplied, publication},
+		EvPublish:                  {partyReported, partyReplied, publication, docNoFormat},
 		EvStartExecution:           {executionUnitsNamed},
 		EvSuspend:                  {headOnly, issueLinked},
 		EvResume:                   {meetingRecord, meetingAfterDecision},
 		EvStop:                     {meetingRequired, meetingRecord, meetingAfterDecision},
 		EvAdjust:                   {meetingRequired, meetingRecord, meetingAfterDecision, reasonRequired("reason", "Art. 37")},
 		EvWithdraw:                 {reasonRequired("reason", "Art. 3 ¶3"), catalogueAdjustment},
-		EvAmendFlags:               {reasonRequired("reason", "PROCEDURE § Decision flags"), concernedUnitsExist},
+		EvAmendFlags:               {reasonRequired("reason", "PROCEDURE § Decision flags"), concernedUnitsExist, catalogueLink},
 		EvRecordArchive:            {archivedNotFuture, archivePackageExported},
 	}
 }
@@ -304,7 +304,7 @@ func effectTable() map[string][]Effect {
 		EvRecordLegalityOpinion:  {recordOpinion},
 		EvConfirmRevisions:       {recordConfirmation},
 		EvReturnForRevision:      {func(f *Facts, a *Act, o *Outcome) { o.ResetLegality = true }},
-		EvAmendFlags:             {amendFlags, recheckWaivers},
+		EvAmendFlags:             {amendFlags, catalogueRequirements, recheckWaivers},
 		EvAdjust:                 {spawnAdjustment},
 	}
 }

@@ -218,7 +218,13 @@ func lapseDue(f *Facts, a *Act) error {
 // the Party committee's consent and adjusted as circumstances require. A
 // decision listed in the catalogue is withdrawn only with the reference of
 // the catalogue adjustment that removes it.
+//
+// When the store knows the item (Facts.CatalogueItems), the reference is
+// checked against the real catalogue (catalogueWithdrawal).
 func catalogueAdjustment(f *Facts, a *Act) error {
+	if item := catalogueItemOf(f, f.Decision.CatalogueItemID); item != nil {
+		return catalogueWithdrawal(item, a)
+	}
 	if f.Decision.CatalogueItemID != nil && str(a.Data, "catalogue_adjustment_ref") == "" {
 		return RuleError(CodeCatalogueAdjustmentRequired, "Art. 3 ¶3",
 			"《重大行政决策程序暂行条例》第三条第三款：决策事项目录经同级党委同意后向社会公布，并根据实际情况调整；本决策列入年度目录，撤回须登记目录调整的文号或依据（catalogue_adjustment_ref）",

@@ -234,7 +234,7 @@ func TestArt37_StopAndAdjustNeedTheMeeting(t *testing.T) {
 	})
 	t.Run("adjust with a meeting and a reason: allowed, opening a linked decision in drafting", func(t *testing.T) {
 		out := mustAllow(t, f, clerk, EvAdjust, M{"meeting": meetingData("重大调整", "agree", "agree"), "reason": "燃油价格大幅上涨"})
-		if out.To != StSuperseded || out.Spawn == nil || out.Spawn.State != StDrafting || out.Spawn.ParentID == nil || *out.Spawn.ParentID != f.Decision.ID {
+		if out.To != StSuperseded || out.Spawn == nil || out.Spawn.State != StDrafting || out.Spawn.Version != 1 || out.Spawn.ParentID == nil || *out.Spawn.ParentID != f.Decision.ID {
 			t.Errorf("outcome = %+v, spawn %+v", out, out.Spawn)
 		}
 	})

@@ -209,6 +209,10 @@ type Facts struct {
 	Rules     RulePack
 	Calendar  *Calendar
 	Now       time.Time // the server's clock, one value for the whole act
+	// CatalogueItems are the catalogue items the act concerns (the
+	// decision's own and the one an amend_flags names), by item id; an id
+	// with no entry names no item.
+	CatalogueItems map[int64]*CatalogueItemFacts
 }
 
 // Today is the calendar date of Now in China Standard Time.

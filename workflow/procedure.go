@@ -248,7 +248,7 @@ func (p *Procedure) Available(s State, a Actor) []string {
 // (warnings, the meeting pack, draft hashes …). A client's value for one of
 // them is dropped before the act is checked.
 var EngineKeys = []string{"warnings", "meeting_pack", "legal_risk_statement", "sha256", "length", "draft_no", "spawned_decision_id",
-	"parent_id", "sent_back", "finding", ContentKey}
+	"parent_id", "sent_back", "finding", "catalogue_requirements", ContentKey}
 
 // ContentKey is the key of an audit event's data under which the store
 // binds the rows the act wrote (their content hashes, store.Verify). The

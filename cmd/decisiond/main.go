@@ -29,6 +29,7 @@ import (
 
 	"decisiond/handlers"
 	"decisiond/handlers/console"
+	"decisiond/handlers/public"
 	"decisiond/seeds"
 	"decisiond/store"
 	"decisiond/store/crypt"
@@ -72,7 +73,7 @@ usage:
   decisiond token revoke --token T | --user N
   decisiond unit create --name N [--short-name S] --kind organ|unit [--parent UNIT]
   decisiond organ set --organ UNIT [--head USER] [--review-unit UNIT]
-  decisiond verify [--db …]
+  decisiond verify [--db …]              # the audit chain, every table, the checkpoints and every published catalogue anchor
   decisiond keys generate --out DIR [--crypto intl|gm]
   decisiond archive export --decision N [--out FILE]
   decisiond archive verify FILE [--public-key PEM]
@@ -83,6 +84,11 @@ work; it listens only on a loopback address unless --demo-on-network.
 gave an address (password in DECISIOND_SMTP_PASSWORD).
 --lock-failures (5), --lock-minutes (15), --password-max-age-days (90; 0
 never), --session-idle-minutes (30), --session-max-hours (12).
+The public pages (/public) take their footer and metadata from --site-name,
+--site-domain, --site-id-code (网站标识码), --site-sponsor (主办单位),
+--site-contact, --site-icp (ICP备案号), --site-psb (公安机关备案号) and
+--site-error-report-url (我为政府网站找错); empty shows nothing.
+--public-max-age-seconds (300) is their Cache-Control max-age.
 
 --db takes a SQLite file path (default ./data/decisiond.db) or a PostgreSQL
 URL (postgres://…). Every flag may also be set as DECISIOND_<FLAG>, e.g.
@@ -157,6 +163,7 @@ func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fs.StringVar(&sc.smtp.From, "smtp-from", env("SMTP_FROM", ""), "sender address of e-mailed notifications")
 		fs.StringVar(&sc.smtp.User, "smtp-user", env("SMTP_USER", ""), "SMTP user (the password is read from DECISIOND_SMTP_PASSWORD)")
 		policyFlags(fs, &sc.policy)
+		siteFlags(fs, &sc.public)
 		if err := fs.Parse(rest); err != nil {
 			return err
 		}
@@ -276,6 +283,31 @@ type serveConfig struct {
 	interval      time.Duration
 	maxDocMB      int
 	smtp          console.SMTPConfig
+	public        public.Config
+}
+
+// siteFlags binds the public site's configuration (《政府网站发展指引》: the
+// footer and <meta> of every public page). Empty values show nothing.
+func siteFlags(fs *flag.FlagSet, c *public.Config) {
+	s := &c.Site
+	for _, f := range []struct {
+		dst        *string
+		name, help string
+	}{
+		{&s.Name, "site-name", "the site's name (SiteName), e.g. 西宁市人民政府"},
+		{&s.Domain, "site-domain", "the site's domain (SiteDomain), e.g. www.xining.gov.cn"},
+		{&s.IDCode, "site-id-code", "网站标识码 (SiteIDCode)"},
+		{&s.Sponsor, "site-sponsor", "主办单位 shown in the footer"},
+		{&s.Contact, "site-contact", "联系方式 shown in the footer"},
+		{&s.ICP, "site-icp", "ICP备案号, e.g. 青ICP备12345678号"},
+		{&s.PSB, "site-psb", "公安机关备案号, e.g. 青公网安备 63010002000001号"},
+		{&s.ErrorReportURL, "site-error-report-url", "the 「我为政府网站找错」 link of the site"},
+	} {
+		*f.dst = env(strings.ToUpper(strings.ReplaceAll(f.name, "-", "_")), "")
+		fs.StringVar(f.dst, f.name, *f.dst, f.help)
+	}
+	c.MaxAge = time.Duration(envInt("PUBLIC_MAX_AGE_SECONDS", 300)) * time.Second
+	fs.Func("public-max-age-seconds", "how long browsers and caches may keep a public page (default 300)", durInto(&c.MaxAge, time.Second))
 }
 
 func envBool(k string) bool { v := env(k, ""); return v == "true" || v == "1" }
@@ -388,7 +420,7 @@ func serve(ctx context.Context, cfg config, sc serveConfig, stdout io.Writer) er
 	background.Add(1)
 	go func() { defer background.Done(); bg.Run(bctx) }()
 	defer func() { stopBackground(); background.Wait() }()
-	srv := &http.Server{Handler: handlers.New(handlers.Deps{DB: db, Procedure: procedure, Auth: sc.policy, Background: bg, MaxDocument: int64(sc.maxDocMB) << 20}),
+	srv := &http.Server{Handler: handlers.New(handlers.Deps{DB: db, Procedure: procedure, Auth: sc.policy, Background: bg, Public: sc.public, MaxDocument: int64(sc.maxDocMB) << 20}),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
 	url := "http://" + ln.Addr().String()
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {

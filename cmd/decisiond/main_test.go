@@ -537,3 +537,55 @@ func sha(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])
 }
+
+// TestVerifyNamesBrokenAnchor: the demo's two published catalogue versions
+// carry anchors; a changed published item (trigger dropped, on a copy)
+// breaks its version's anchor, and a tampered event before an anchor breaks
+// every anchor after it — verify names each one.
+func TestVerifyNamesBrokenAnchor(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "demo.db")
+	if out, err := run(t, "seed", "--demo", "--db", path); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	out, err := run(t, "verify", "--db", path)
+	if err != nil || !strings.Contains(out, "; 2 catalogue anchors hold") {
+		t.Fatalf("verify after seed: %v\n%s", err, out)
+	}
+	cases := []struct {
+		name  string
+		stmts []string
+		want  []string
+	}{
+		{"a published item changed", []string{`DROP TRIGGER catalogue_entries_frozen_update`,
+			`UPDATE catalogue_entries SET planned = '2027-Q4' WHERE version_id = 1`},
+			[]string{"BROKEN ANCHOR: 西宁市人民政府 2026年度目录第1版", "content hash"}},
+		{"an event before the first anchor", []string{`DROP TRIGGER audit_events_no_update`,
+			`UPDATE audit_events SET actor_name = '篡改者' WHERE seq = 5`},
+			[]string{"broken at seq 5:", "BROKEN ANCHOR: 西宁市人民政府 2026年度目录第1版", "BROKEN ANCHOR: 西宁市人民政府 2026年度目录第2版"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cp := filepath.Join(t.TempDir(), "copy.db")
+			copyFile(t, path, cp)
+			raw, err := sql.Open("sqlite", cp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range c.stmts {
+				if _, err := raw.Exec(s); err != nil {
+					t.Fatalf("%s: %v", s, err)
+				}
+			}
+			raw.Close()
+			out, err := run(t, "verify", "--db", cp)
+			if !errors.Is(err, errVerifyFailed) {
+				t.Fatalf("verify: err %v\n%s", err, out)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("verify output does not name %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}

@@ -44,14 +44,19 @@ func verifyCmd(ctx context.Context, cfg config, checkpoints, pubKey string, stdo
 		return err
 	}
 	if !res.OK {
-		if res.Table == "" || res.Table == "audit_events" {
+		switch {
+		case res.FirstBadSeq == 0 && res.Table == "":
+		case res.Table == "" || res.Table == "audit_events":
 			fmt.Fprintf(stdout, "BROKEN: audit chain broken at seq %d: %s (%d events verified before it)\n", res.FirstBadSeq, res.Reason, res.Events)
-		} else {
+		default:
 			fmt.Fprintf(stdout, "BROKEN: table %s, id %d, broken at seq %d: %s (the chain of %d events is intact)\n", res.Table, res.RowID, res.FirstBadSeq, res.Reason, res.Events)
+		}
+		for _, p := range res.BrokenAnchors {
+			fmt.Fprintf(stdout, "BROKEN ANCHOR: %s\n", p)
 		}
 		return errVerifyFailed
 	}
-	fmt.Fprintf(stdout, "OK: %d audit events verified; head %s\n", res.Events, res.Head)
+	fmt.Fprintf(stdout, "OK: %d audit events verified; head %s; %d catalogue anchors hold\n", res.Events, res.Head, res.Anchors)
 	if cp.Warning != "" {
 		fmt.Fprintf(stdout, "WARNING: %s\n", cp.Warning)
 	} else {

@@ -5,6 +5,7 @@ package handlerstest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"decisiond/handlers"
 	"decisiond/handlers/console"
 	"decisiond/handlers/httpx"
+	"decisiond/handlers/public"
 	"decisiond/seeds"
 	"decisiond/store"
 	"decisiond/store/storetest"
@@ -34,6 +36,8 @@ type Env struct {
 	Fx   *seeds.Fixture
 	Srv  *httptest.Server
 	HTTP *http.Client
+	// Demo is what the whole demo loaded (NewWith with Options.Demo).
+	Demo *seeds.DemoData
 	// Background is the console's background work, not running: a test
 	// calls Round when it wants the chain badge, reminders or e-mail.
 	Background *console.Background
@@ -43,41 +47,81 @@ type Env struct {
 // demo organ, units and users; demo credentials work (as under --demo).
 func New(tb testing.TB, open func(testing.TB) (*store.DB, string)) *Env {
 	tb.Helper()
-	db, _ := open(tb)
-	return Start(tb, db, store.AuthPolicy{AllowDemo: true})
+	return NewWith(tb, open, Options{})
 }
+
+// Options change what NewWith starts.
+type Options struct {
+	// Public configures the public site (footer, metadata, caching).
+	Public public.Config
+	// Demo loads the whole demo (decisions and the 2026 catalogue,
+	// seeds.LoadDemo) instead of the organ, units and users alone.
+	Demo bool
+}
+
+// NewWith starts a test server as New does, with options.
+func NewWith(tb testing.TB, open func(testing.TB) (*store.DB, string), o Options) *Env {
+	tb.Helper()
+	db, _ := open(tb)
+	return startWith(tb, db, store.AuthPolicy{AllowDemo: true}, generous, o)
+}
+
+// generous rate limits: enough for a test's many requests.
+var generous = handlers.Limits{SignIn: 10000, Failing: 10000, Expensive: 10000}
 
 // Start loads the demo organ, units and users into db and starts a test
 // server over it with the sign-in policy p (zero durations: the defaults)
 // and rate limits generous enough for a test's many requests.
 func Start(tb testing.TB, db *store.DB, p store.AuthPolicy) *Env {
 	tb.Helper()
-	return StartWith(tb, db, p, handlers.Limits{SignIn: 10000, Failing: 10000, Expensive: 10000})
+	return StartWith(tb, db, p, generous)
 }
 
 // StartWith is Start with the given rate limits (zero fields: the
 // production defaults).
 func StartWith(tb testing.TB, db *store.DB, p store.AuthPolicy, l handlers.Limits) *Env {
 	tb.Helper()
-	fx := storetest.Base(tb, db)
+	return startWith(tb, db, p, l, Options{})
+}
+
+func startWith(tb testing.TB, db *store.DB, p store.AuthPolicy, l handlers.Limits, o Options) *Env {
+	tb.Helper()
 	if p.SessionIdle == 0 {
 		allow := p.AllowDemo
 		p = store.DefaultAuthPolicy
 		p.AllowDemo = allow
 	}
-	return StartDeps(tb, db, fx, handlers.Deps{DB: db, Auth: p, Limits: l})
+	e := &Env{DB: db}
+	if o.Demo {
+		dd, err := seeds.LoadDemo(context.Background(), db)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		e.Demo, e.Fx = dd, dd.Fixture
+	} else {
+		e.Fx = storetest.Base(tb, db)
+	}
+	return e.serve(tb, handlers.Deps{DB: db, Auth: p, Limits: l, Public: o.Public})
 }
 
 // StartDeps starts a test server with the given dependencies over db,
 // already loaded with fx; a nil Background gets one that does not run.
 func StartDeps(tb testing.TB, db *store.DB, fx *seeds.Fixture, d handlers.Deps) *Env {
 	tb.Helper()
+	return (&Env{DB: db, Fx: fx}).serve(tb, d)
+}
+
+// serve starts the test server of e with d.
+func (e *Env) serve(tb testing.TB, d handlers.Deps) *Env {
+	tb.Helper()
 	if d.Background == nil {
-		d.Background = console.NewBackground(db, console.BackgroundOptions{})
+		d.Background = console.NewBackground(e.DB, console.BackgroundOptions{})
 	}
-	srv := httptest.NewServer(handlers.New(d))
-	tb.Cleanup(srv.Close)
-	return &Env{DB: db, Fx: fx, Srv: srv, HTTP: srv.Client(), Background: d.Background}
+	e.Background = d.Background
+	e.Srv = httptest.NewServer(handlers.New(d))
+	tb.Cleanup(e.Srv.Close)
+	e.HTTP = e.Srv.Client()
+	return e
 }
 
 // Browser is an HTTP client that keeps cookies and does not follow

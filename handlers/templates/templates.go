@@ -1,8 +1,8 @@
 // Package templates holds the embedded html/template files of every page:
 // layout/, partials/, console/, admin/, public/, auth/, errors/ — a
 // template's path mirrors the handler that renders it ("console/home").
-// Pages render inside layout/base; each page file defines "title" and
-// "content".
+// Pages render inside layout/base (public/ pages inside layout/public);
+// each page file defines "title" and "content".
 package templates
 
 import (
@@ -21,7 +21,7 @@ import (
 	"decisiond/workflow"
 )
 
-//go:embed layout partials errors auth console
+//go:embed layout partials errors auth console public
 var files embed.FS
 
 var (
@@ -32,6 +32,7 @@ var (
 
 var funcs = template.FuncMap{
 	"asset": assets.URL,
+	"add":   func(a, b int) int { return a + b },
 	"date":  func(t time.Time) string { return t.In(workflow.ChinaTime).Format("2006-01-02") },
 	"time":  func(t time.Time) string { return t.In(workflow.ChinaTime).Format("2006-01-02 15:04") },
 	// cndate writes a date the Chinese way (2026年5月8日, GB/T 9704).
@@ -39,7 +40,6 @@ var funcs = template.FuncMap{
 		t = t.In(workflow.ChinaTime)
 		return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
 	},
-	"add": func(a, b int) int { return a + b },
 }
 
 func load() {
@@ -78,11 +78,22 @@ func Render(w io.Writer, name string, v *View) error {
 		return fmt.Errorf("no template %q", name)
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "base.html", v); err != nil {
+	if err := t.ExecuteTemplate(&buf, layoutOf(name), v); err != nil {
 		return err
 	}
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+// layoutOf names the layout a page renders in: public pages (anonymous,
+// with the site's footer and metadata) in layout/public.html, every other
+// page in layout/base.html. Templates parsed from files are named by their
+// base name.
+func layoutOf(page string) string {
+	if strings.HasPrefix(page, "public/") {
+		return "public.html"
+	}
+	return "base.html"
 }
 
 // Names lists the page templates (tests render each).
