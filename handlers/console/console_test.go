@@ -631,7 +631,7 @@ func TestEmail(t *testing.T) {
 func TestPagesMisc(t *testing.T) {
 	w := newWorld(t, func(tb testing.TB) (*store.DB, string) { return storetest.OpenSQLite(tb, "qinghai") })
 	body := must(t, w.page("leader", "/dashboard"), http.StatusOK, `<svg role="img"`, "<title id=\"chart-stages-t\">各阶段决策事项数</title>",
-		"逾期事项", "久拖不决事项", "合法性审查结论", "年度决策事项目录进度", "西宁市中小学校课后服务管理办法")
+		"逾期事项", "久拖不决事项", "合法性审查结论", "年度决策事项目录进度", "目录尚未公布", "西宁市中小学校课后服务管理办法")
 	if !strings.Contains(body, "<td>执行中</td><td>1</td>") {
 		t.Errorf("the stage figures are not given as a table")
 	}
@@ -692,5 +692,28 @@ func TestDashboardStuck(t *testing.T) {
 	body := must(t, e.Page(t, b, "/dashboard"), http.StatusOK, "久拖不决事项（第三十八条）（1）", "西宁市城市供水价格调整方案")
 	if !strings.Contains(body, `<span class="overdue">久拖不决</span>`) {
 		t.Errorf("the stuck decision is not marked in text")
+	}
+}
+
+// TestDashboardCatalogue: the year's catalogue progress — each item's
+// 完成情况 as the catalogue's own report derives it — drawn and tabled.
+func TestDashboardCatalogue(t *testing.T) {
+	e := handlerstest.NewWith(t, func(tb testing.TB) (*store.DB, string) { return storetest.OpenSQLite(tb, "qinghai") },
+		handlerstest.Options{Demo: true})
+	organ := e.Fx.Units[seeds.DemoOrgan]
+	report, err := e.DB.YearReport(t.Context(), organ, 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := e.Browser(t)
+	e.SignIn(t, b, "leader", seeds.DemoPassword)
+	body := must(t, e.Page(t, b, "/dashboard"), http.StatusOK, "2026年度决策事项目录完成情况", `id="chart-catalogue-t"`, "/public/catalogues/2026/report")
+	for code, label := range map[string]string{workflow.CompletionCompleted: "已完成", workflow.CompletionInProgress: "推进中", workflow.CompletionNotStarted: "未启动"} {
+		if want := fmt.Sprintf("<td>%s</td><td>%d</td>", label, report.Counts[code]); !strings.Contains(body, want) {
+			t.Errorf("catalogue figure %s: want %s", code, want)
+		}
+	}
+	if len(report.Items) == 0 {
+		t.Fatal("the demo catalogue has no items; the test proves nothing")
 	}
 }

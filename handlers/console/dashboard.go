@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
 
 	"decisiond/handlers/auth"
@@ -60,9 +61,21 @@ type dashboardView struct {
 	Stages, Outcomes chart
 	Overdue, Stuck   []overdueRow
 	OverdueTotal     int
-	// Catalogue is the year's catalogue progress — HOOK(catalogue): filled
-	// once the catalogue (issue 8) lands; nil shows that it is not there yet.
-	Catalogue *chart
+	// Catalogue is the year's catalogue progress (完成情况 of its items);
+	// nil when the organ has published no catalogue for the year.
+	Catalogue     *chart
+	CatalogueLate []overdueRow
+	CatalogueYear int
+	CatalogueURL  string
+}
+
+// completionOrder lists the catalogue's 完成情况 codes as the chart shows them.
+var completionOrder = []struct{ code, zh, en, class string }{
+	{workflow.CompletionCompleted, "已完成", "completed", "bar"},
+	{workflow.CompletionInProgress, "推进中", "in progress", "bar"},
+	{workflow.CompletionNotStarted, "未启动", "not started", "bar bar-ended"},
+	{workflow.CompletionEnded, "未完成", "not completed", "bar bar-bad"},
+	{workflow.CompletionRemoved, "已调出目录", "removed from the catalogue", "bar bar-ended"},
 }
 
 // Dashboard: GET /dashboard — for leaders and their office: decisions per
@@ -125,6 +138,38 @@ func (k *Console) Dashboard(c *gin.Context) {
 			r.No = len(dv.Overdue) + 1
 			dv.Overdue = append(dv.Overdue, r)
 		}
+	}
+	// The year's catalogue: 完成情况 of each item, derived from the linked
+	// decisions' states (the catalogue's own plan-against-actual report).
+	units, err := k.db.UnitMap(ctx)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	dv.CatalogueYear = workflow.DateOf(k.db.Now()).Year()
+	report, err := k.db.CatalogueReport(ctx, a, workflow.OrganOf(units, a.UnitID), dv.CatalogueYear)
+	switch code := workflow.ErrorCode(err); {
+	case err == nil:
+		var bars []bar
+		for _, co := range completionOrder {
+			bars = append(bars, bar{Label: v.T(co.zh, co.en), N: report.Counts[co.code], Class: co.class})
+		}
+		ch := newChart("chart-catalogue", v.T(fmt.Sprintf("%d年度决策事项目录完成情况", dv.CatalogueYear), fmt.Sprintf("The %d catalogue's items", dv.CatalogueYear)),
+			v.T("横条长度表示处于各完成情况的目录事项数。", "Each bar's length is the number of catalogue items in that state."), bars)
+		dv.Catalogue = &ch
+		dv.CatalogueURL = fmt.Sprintf("/public/catalogues/%d/report", dv.CatalogueYear)
+		for _, it := range report.Overdue {
+			r := overdueRow{No: len(dv.CatalogueLate) + 1, Title: it.Name, Stage: v.T(it.Completion.Text, it.Completion.TextEN), DueOn: it.Completion.Due}
+			if len(it.Completion.DecisionIDs) > 0 {
+				r.ID = it.Completion.DecisionIDs[0]
+			}
+			dv.CatalogueLate = append(dv.CatalogueLate, r)
+		}
+	case code == workflow.CodeNotFound, code == workflow.CodeForbidden:
+		// no published catalogue this year, or none the person may report on
+	default:
+		httpx.Fail(c, err)
+		return
 	}
 	v.Data = dv
 	auth.Render(c, http.StatusOK, "console/dashboard", v)
