@@ -52,13 +52,13 @@ func main() {
 	paths := flag.String("paths", "raw,apply,http", "what to measure")
 	ci := flag.Bool("ci", false, "a short run that fails when an act costs more than -max times a raw commit")
 	maxRatio := flag.Float64("max", 10, "with -ci: the largest allowed act time / raw commit time")
-	groupCommit := flag.String("group-commit", "", "set the store's group commit on or off (when the store supports it)")
+	groupCommit := flag.Bool("group-commit", true, "the store's group commit (false: one transaction per act, for comparison)")
 	flag.Parse()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
 	if *ci {
 		*clients, *dur = "4", 2*time.Second
 	}
-	_ = groupCommit
+	noGroup = !*groupCommit
 	kinds := []string{*dbKind}
 	if *dbKind == "both" {
 		kinds = []string{"sqlite", "postgres"}
@@ -110,6 +110,9 @@ func fatal(err error) {
 	fmt.Fprintln(os.Stderr, "bench:", err)
 	os.Exit(2)
 }
+
+// noGroup turns the store's group commit off.
+var noGroup bool
 
 // result is one measurement.
 type result struct {
@@ -331,7 +334,7 @@ func walker(dsn string, viaHTTP bool) (func(context.Context, int) (func() (bool,
 			qinghai = p
 		}
 	}
-	db, err := store.Open(ctx, dsn, store.Options{Calendar: cal, Packs: packs, Rules: qinghai})
+	db, err := store.Open(ctx, dsn, store.Options{Calendar: cal, Packs: packs, Rules: qinghai, NoGroupCommit: noGroup})
 	if err != nil {
 		return nil, err
 	}

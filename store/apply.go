@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"decisiond/workflow"
@@ -179,7 +181,7 @@ func (db *DB) insertDecision(ctx context.Context, tx *sqlx.Tx, r *decisionRow) e
 func (db *DB) Apply(ctx context.Context, decisionID int64, act workflow.Act, expectedVersion int64) (*Result, error) {
 	var res *Result
 	var refusal *workflow.Error
-	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inGroup(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		if res, refusal, err = db.apply(ctx, tx, decisionID, act, expectedVersion); err != nil {
 			return err
@@ -222,11 +224,28 @@ func (db *DB) loadDecisionRow(ctx context.Context, q sqlx.QueryerContext, id int
 
 // Facts loads what the guards of an act on this decision may look at.
 func (db *DB) facts(ctx context.Context, q sqlx.QueryerContext, row *decisionRow, now time.Time) (*workflow.Facts, error) {
-	f := &workflow.Facts{Decision: row.decision(), Rules: db.Rules(), Calendar: db.Calendar(), Now: now}
-	var err error
-	if f.Units, err = unitMap(ctx, q); err != nil {
+	units, err := db.units(ctx, q)
+	if err != nil {
 		return nil, err
 	}
+	exec, err := executionUnits(ctx, q, row.ID)
+	if err != nil {
+		return nil, err
+	}
+	return db.factsFor(ctx, q, row, now, "", units, exec)
+}
+
+// factsFor loads what the guards of an act of event may read ("" for
+// everything: deadlines): the decision's records except those of the
+// repeatable events the act does not read (workflow.EventDef.Reads), the
+// drafters only for the review body's acts, the archive packages only for
+// record_archive — so an act costs the same whatever the decision's
+// history. units and exec are the organ directory and the execution units,
+// already loaded.
+func (db *DB) factsFor(ctx context.Context, q sqlx.QueryerContext, row *decisionRow, now time.Time, event string,
+	units map[int64]workflow.Unit, exec []int64) (*workflow.Facts, error) {
+	f := &workflow.Facts{Decision: row.decision(), Rules: db.Rules(), Calendar: db.Calendar(), Now: now, Units: units, ExecutionUnitIDs: exec}
+	var err error
 	if o, ok := f.Units[row.OrganID]; ok && o.HeadUserID != nil {
 		// Art. 30: the meeting record's head is the organ's head, by name.
 		if err := sqlx.GetContext(ctx, q, &f.HeadName, db.w.Rebind(`SELECT display_name FROM users WHERE id = ?`), *o.HeadUserID); err != nil && !isNoRows(err) {
@@ -251,17 +270,22 @@ func (db *DB) facts(ctx context.Context, q sqlx.QueryerContext, row *decisionRow
 			f.NotBefore, _ = workflow.ParseDate(adj.Meeting.HeldOn)
 		}
 	}
-	if f.ExecutionUnitIDs, err = executionUnits(ctx, q, row.ID); err != nil {
+	if event == "" || event == workflow.EvRecordArchive {
+		if f.ArchivePackages, err = archivePackages(ctx, q, row.ID); err != nil {
+			return nil, err
+		}
+	}
+	var skip []string
+	if event != "" {
+		skip = db.proc.SkippedRecords(event)
+	}
+	if f.Records, err = db.recordsExcept(ctx, q, row.ID, skip); err != nil {
 		return nil, err
 	}
-	if f.ArchivePackages, err = archivePackages(ctx, q, row.ID); err != nil {
-		return nil, err
-	}
-	if f.Records, err = db.records(ctx, q, row.ID); err != nil {
-		return nil, err
-	}
-	if err := sqlx.SelectContext(ctx, q, &f.DrafterIDs, db.w.Rebind(`SELECT DISTINCT author_id FROM drafts WHERE decision_id = ?`), row.ID); err != nil {
-		return nil, err
+	if event == "" || workflow.NeedsDrafters(event) {
+		if err := sqlx.SelectContext(ctx, q, &f.DrafterIDs, db.w.Rebind(`SELECT DISTINCT author_id FROM drafts WHERE decision_id = ?`), row.ID); err != nil {
+			return nil, err
+		}
 	}
 	if f.CatalogueItems, err = db.catalogueItemFacts(ctx, q, row.CatalogueItemID); err != nil {
 		return nil, err
@@ -289,12 +313,44 @@ func (db *DB) records(ctx context.Context, q sqlx.QueryerContext, decisionID int
 	if err != nil {
 		return nil, fmt.Errorf("load records: %w", err)
 	}
+	return recordsOf(rows), nil
+}
+
+// recordsExcept loads a decision's records for the guards: no names (the
+// guards read ids), and none of the events in skip.
+func (db *DB) recordsExcept(ctx context.Context, q sqlx.QueryerContext, decisionID int64, skip []string) ([]workflow.Record, error) {
+	query, args := `SELECT r.id, r.event, r.from_state, r.to_state, r.actor_id, r.data, r.draft_hash, r.at FROM records r WHERE r.decision_id = ?`, []any{decisionID}
+	if len(skip) > 0 {
+		// The events read, by name: the (decision_id, event) index finds
+		// them without walking the skipped history.
+		var read []string
+		for _, e := range db.proc.Events() {
+			if !slices.Contains(skip, e.Name) {
+				read = append(read, e.Name)
+			}
+		}
+		query += ` AND r.event IN (` + marks(len(read)) + `)`
+		for _, e := range read {
+			args = append(args, e)
+		}
+	}
+	var rows []recordRow
+	// No ORDER BY: it would lead the planner to walk the whole history in
+	// id order; the few rows are sorted here instead.
+	if err := sqlx.SelectContext(ctx, q, &rows, db.w.Rebind(query), args...); err != nil {
+		return nil, fmt.Errorf("load records: %w", err)
+	}
+	slices.SortFunc(rows, func(a, b recordRow) int { return cmp.Compare(a.ID, b.ID) })
+	return recordsOf(rows), nil
+}
+
+func recordsOf(rows []recordRow) []workflow.Record {
 	out := make([]workflow.Record, len(rows))
 	for i, r := range rows {
 		out[i] = workflow.Record{ID: r.ID, Event: r.Event, From: workflow.State(r.From), To: workflow.State(r.To), ActorID: r.ActorID,
 			ActorName: r.ActorName, Data: json.RawMessage(r.Data), DraftHash: r.DraftHash, At: parseTS(r.At)}
 	}
-	return out, nil
+	return out
 }
 
 func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act workflow.Act, expected int64) (*Result, *workflow.Error, error) {
@@ -303,6 +359,11 @@ func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act work
 	// first; then a decision outside the caller's scope is 404, as if it did
 	// not exist.
 	if err := db.proc.CheckRole(act.Event, actor); err != nil {
+		return nil, nil, err
+	}
+	// The configuration in force (rule pack, calendar, the organ
+	// directory) is revalidated against its version row on every act.
+	if err := db.refreshConfig(ctx, tx); err != nil {
 		return nil, nil, err
 	}
 	row, exec, units, err := db.visibleDecision(ctx, tx, actor, decisionID, db.d.forUpdate)
@@ -314,16 +375,12 @@ func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act work
 			ZH: fmt.Sprintf("该决策已被他人更新（当前版本%d，您提交的版本%d），请刷新后重试", row.Version, expected),
 			EN: fmt.Sprintf("the decision has changed (current version %d, you sent %d); reload and try again", row.Version, expected)}
 	}
-	if err := db.refreshConfig(ctx, tx); err != nil {
-		return nil, nil, err
-	}
 	now := db.Now()
 	at := ts(now)
-	f, err := db.facts(ctx, tx, row, now)
+	f, err := db.factsFor(ctx, tx, row, now, act.Event, units, exec)
 	if err != nil {
 		return nil, nil, err
 	}
-	f.Units, f.ExecutionUnitIDs = units, exec
 	if err := db.actCatalogueItem(ctx, tx, f, act); err != nil {
 		return nil, nil, err
 	}

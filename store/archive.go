@@ -125,7 +125,7 @@ func (db *DB) ExportArchive(ctx context.Context, actor workflow.Actor, decisionI
 		}
 	}
 	m := &Manifest{Format: ArchiveFormat, CreatedAt: ts(db.Now()), CreatedBy: actor.Name, Decision: row.decision(), Checkpoint: cp}
-	units, err := unitMap(ctx, db.r)
+	units, err := db.units(ctx, db.r)
 	if err != nil {
 		return nil, nil, err
 	}

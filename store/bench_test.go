@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"decisiond/seeds"
@@ -9,42 +10,47 @@ import (
 	"decisiond/workflow"
 )
 
-// BenchmarkApply measures acts per second through store.Apply alone (one
-// transaction: lock, load the guards' facts, fire, draft row, stage record,
-// audit link, version bump) on SQLite with the clock pinned: repeated
-// revise_draft on one decision in drafting, each act with the version the
-// previous one returned. BenchmarkHTTPEvent in handlers is the same act
-// through the HTTP API.
+// BenchmarkActHistory: an act costs the same whatever the decision's
+// history. A decision in drafting with 10 or 4,000 earlier draft versions
+// takes one more revise_draft — the act does not load the history it does
+// not read (workflow.EventDef.Reads). Compare ns/op of the two.
 //
-//	go test -run='^$' -bench=. -benchtime=2s ./store ./handlers
-func BenchmarkApply(b *testing.B) {
-	bg := context.Background()
-	db, _ := storetest.OpenSQLite(b, "qinghai")
-	fx := storetest.Base(b, db)
-	var setup []seeds.Step
-	for _, s := range seeds.FareSteps {
-		if s.Event == workflow.EvStartParticipation {
-			break
-		}
-		setup = append(setup, s)
+//	go test -run='^$' -bench=ActHistory -benchtime=400x ./store
+func BenchmarkActHistory(b *testing.B) {
+	for _, n := range []int{10, 4000} {
+		b.Run(fmt.Sprintf("revise_draft/history=%d", n), func(b *testing.B) {
+			bg := context.Background()
+			db, _ := storetest.OpenSQLite(b, "qinghai")
+			fx := storetest.Base(b, db)
+			var setup []seeds.Step
+			for _, s := range seeds.FareSteps {
+				if s.Event == workflow.EvStartParticipation {
+					break
+				}
+				setup = append(setup, s)
+			}
+			res, err := fx.Run(bg, db, seeds.FareTitle, seeds.FareFlags, setup)
+			if err != nil {
+				b.Fatal(err)
+			}
+			drafter := fx.Actors["drafter"]
+			id, version := res.Decision.ID, res.Decision.Version
+			act := func(i int) {
+				r, err := db.Apply(bg, id, workflow.Act{Event: workflow.EvReviseDraft, Actor: drafter,
+					Data: seeds.Data(map[string]any{"text": fmt.Sprintf("修改稿第%d稿", i), "note": "基准测试"})}, version)
+				if err != nil {
+					b.Fatalf("act at version %d: %v", version, err)
+				}
+				version = r.Decision.Version
+			}
+			for i := range n {
+				act(i)
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				act(n + i)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "acts/s")
+		})
 	}
-	res, err := fx.Run(bg, db, seeds.FareTitle, seeds.FareFlags, setup)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if res.Decision.State != workflow.StDrafting {
-		b.Fatalf("setup: want drafting, got %s", res.Decision.State)
-	}
-	drafter := fx.Actors["drafter"]
-	data := seeds.Data(map[string]any{"text": "西宁市城市公共交通票价调整方案（修改稿）……", "note": "基准测试"})
-	id, version := res.Decision.ID, res.Decision.Version
-	b.ResetTimer()
-	for range b.N {
-		r, err := db.Apply(bg, id, workflow.Act{Event: workflow.EvReviseDraft, Data: data, Actor: drafter}, version)
-		if err != nil {
-			b.Fatalf("act at version %d: %v", version, err)
-		}
-		version = r.Decision.Version
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "acts/s")
 }

@@ -418,7 +418,7 @@ func (db *DB) CatalogueVersion(ctx context.Context, actor workflow.Actor, id int
 	if err != nil {
 		return nil, err
 	}
-	units, err := unitMap(ctx, db.r)
+	units, err := db.units(ctx, db.r)
 	if err != nil {
 		return nil, err
 	}
@@ -437,7 +437,7 @@ type CatalogueFilter struct {
 // CatalogueVersions lists the versions (without items) of the catalogues the
 // actor may see: their organ's, every state; newest year first.
 func (db *DB) CatalogueVersions(ctx context.Context, actor workflow.Actor, f CatalogueFilter) ([]workflow.CatalogueVersion, error) {
-	units, err := unitMap(ctx, db.r)
+	units, err := db.units(ctx, db.r)
 	if err != nil {
 		return nil, err
 	}
@@ -644,7 +644,7 @@ func (db *DB) actCatalogueItem(ctx context.Context, q sqlx.QueryerContext, f *wo
 // year (office and leaders of the organ). Errors: forbidden, not_found (no
 // published catalogue of that year).
 func (db *DB) CatalogueReport(ctx context.Context, actor workflow.Actor, organID int64, year int) (*workflow.PlanReport, error) {
-	units, err := unitMap(ctx, db.r)
+	units, err := db.units(ctx, db.r)
 	if err != nil {
 		return nil, err
 	}

@@ -161,10 +161,27 @@ func (db *DB) refreshConfig(ctx context.Context, q sqlx.QueryerContext) error {
 		}
 		rules = *p
 	}
+	units, err := unitMap(ctx, q)
+	if err != nil {
+		return err
+	}
 	db.mu.Lock()
-	db.calendar, db.rules, db.configVersion, db.configLoaded = cal, rules, v, true
+	db.calendar, db.rules, db.configVersion, db.configLoaded, db.unitCache = cal, rules, v, true, units
 	db.mu.Unlock()
 	return nil
+}
+
+// units is the organ directory, cached with the configuration and
+// revalidated against its version row (so a unit or organ changed by the
+// command line or another instance counts at once). Callers must not
+// change the map.
+func (db *DB) units(ctx context.Context, q sqlx.QueryerContext) (map[int64]workflow.Unit, error) {
+	if err := db.refreshConfig(ctx, q); err != nil {
+		return nil, err
+	}
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return db.unitCache, nil
 }
 
 func loadPack(ctx context.Context, q sqlx.QueryerContext, code string) (*workflow.RulePack, error) {

@@ -105,7 +105,7 @@ func likeEscape(s string) string {
 // DecisionAuditVisible reports (nil) whether the actor may read the audit
 // trail of the decision: it is in their scope, or they read the whole trail.
 func (db *DB) DecisionAuditVisible(ctx context.Context, actor workflow.Actor, id int64) error {
-	units, err := unitMap(ctx, db.r)
+	units, err := db.units(ctx, db.r)
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ type AuditFilter struct {
 // Audit lists the audit events the actor may read (workflow.AuditScopeOf),
 // in chain order, and the total that match.
 func (db *DB) Audit(ctx context.Context, actor workflow.Actor, f AuditFilter) ([]AuditEvent, int, error) {
-	units, err := unitMap(ctx, db.r)
+	units, err := db.units(ctx, db.r)
 	if err != nil {
 		return nil, 0, err
 	}

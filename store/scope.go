@@ -72,7 +72,7 @@ func marks(n int) string {
 
 // scopeOf is the actor's view scope, with the organ directory read in q.
 func (db *DB) scopeOf(ctx context.Context, q sqlx.QueryerContext, actor workflow.Actor) (workflow.Scope, map[int64]workflow.Unit, error) {
-	units, err := unitMap(ctx, q)
+	units, err := db.units(ctx, q)
 	if err != nil {
 		return workflow.Scope{}, nil, err
 	}
@@ -93,7 +93,7 @@ func (db *DB) visibleDecision(ctx context.Context, q sqlx.QueryerContext, actor 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	units, err := unitMap(ctx, q)
+	units, err := db.units(ctx, q)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -73,6 +73,9 @@ type Options struct {
 	// posted to.
 	CheckpointJournal string
 	CheckpointWitness string
+	// NoGroupCommit turns group commit off: each act gets a transaction of
+	// its own (for comparison; group commit is the default).
+	NoGroupCommit bool
 	// BeforeCommit, when set, runs inside every write transaction just
 	// before it commits. It is a test hook: a test makes it panic to prove
 	// that the transaction rolls back and the writer stays usable.
@@ -89,12 +92,14 @@ type DB struct {
 
 	readOnly bool
 	cp       checkpointer
+	app      appender
 
 	mu            sync.RWMutex
 	calendar      *workflow.Calendar
 	rules         workflow.RulePack
 	configVersion string
 	configLoaded  bool
+	unitCache     map[int64]workflow.Unit
 }
 
 // IsPostgres reports whether a DSN names PostgreSQL.
@@ -151,6 +156,7 @@ func connect(ctx context.Context, dsn string, opts Options, readOnly bool) (*DB,
 		opts.Procedure = workflow.New()
 	}
 	db := &DB{proc: opts.Procedure, opts: opts, calendar: opts.Calendar, rules: opts.Rules}
+	db.app.quit = make(chan struct{})
 	var err error
 	if IsPostgres(dsn) {
 		db.d = postgresDialect
@@ -238,8 +244,9 @@ func (db *DB) Dialect() string { return db.d.name }
 // Procedure is the procedure machine the store applies acts with.
 func (db *DB) Procedure() *workflow.Procedure { return db.proc }
 
-// Close closes the database.
+// Close closes the database (after the acts already queued are answered).
 func (db *DB) Close() error {
+	db.stopAppender()
 	var errs []error
 	if db.r != nil && db.r != db.w {
 		errs = append(errs, db.r.Close())

@@ -107,7 +107,7 @@ func unitMap(ctx context.Context, q sqlx.QueryerContext) (map[int64]workflow.Uni
 
 // UnitMap returns every organ and unit by id (the policy's directory).
 func (db *DB) UnitMap(ctx context.Context) (map[int64]workflow.Unit, error) {
-	return unitMap(ctx, db.r)
+	return db.units(ctx, db.r)
 }
 
 // ResolveUnit finds a unit by its id, its full name, its short name or a
@@ -199,6 +199,9 @@ func (db *DB) CreateUnit(ctx context.Context, actor workflow.Actor, nu NewUnit) 
 			return db.conflict(err, "name", "单位名称已存在", "a unit with this name exists")
 		}
 		units[u.ID] = *u
+		if err := bumpConfig(ctx, tx); err != nil {
+			return err
+		}
 		return db.appendAudit(ctx, tx, &AuditEvent{ActorID: actor.UserID, ActorName: actor.Name, Role: string(role), Event: "create_unit",
 			OrganID: orgPtr(workflow.OrganOf(units, u.ID))}, db.Now(), u)
 	})
@@ -254,6 +257,9 @@ func (db *DB) SetOrgan(ctx context.Context, actor workflow.Actor, organID int64,
 		}
 		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE units SET head_user_id = ?, review_unit_id = ? WHERE id = ?`),
 			o.HeadUserID, o.ReviewUnitID, o.ID); err != nil {
+			return err
+		}
+		if err := bumpConfig(ctx, tx); err != nil {
 			return err
 		}
 		out = o
@@ -377,6 +383,9 @@ func (db *DB) CreateUser(ctx context.Context, actor workflow.Actor, nu NewUser) 
 		}
 		if nu.Head {
 			if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE units SET head_user_id = ? WHERE id = ?`), u.ID, *nu.UnitID); err != nil {
+				return err
+			}
+			if err := bumpConfig(ctx, tx); err != nil {
 				return err
 			}
 		}

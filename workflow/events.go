@@ -93,7 +93,7 @@ var eventTable = []EventDef{
 	{Name: EvRecordHearing, From: []State{StPublicParticipation}, Roles: undertaking, ZH: "记录听证会", EN: "record a hearing", Article: "Art. 16–17",
 		Fields: []Field{{Name: "held_on", Kind: KDate, Required: true}, {Name: "materials_delivered_on", Kind: KDate, Required: true},
 			{Name: "participants", Kind: KTexts, Required: true, MinItems: 1}, {Name: "record_signed", Kind: KBool, Required: true}}},
-	{Name: EvCompleteParticipation, From: []State{StPublicParticipation}, To: StExpertReview, Roles: undertaking, ZH: "完成公众参与", EN: "complete public participation", Article: "Art. 18",
+	{Name: EvCompleteParticipation, Reads: []string{EvRecordHearing}, From: []State{StPublicParticipation}, To: StExpertReview, Roles: undertaking, ZH: "完成公众参与", EN: "complete public participation", Article: "Art. 18",
 		Fields: []Field{adoptionReport, {Name: "group_consultation", Kind: KObject, Fields: []Field{
 			{Name: "parties", Kind: KTexts, Required: true, MinItems: 1}, {Name: "held_on", Kind: KDate, Required: true},
 			{Name: "summary", Kind: KText, Required: true}}}}},
@@ -111,7 +111,7 @@ var eventTable = []EventDef{
 			{Name: "prior_assessment_ref", Kind: KString}, {Name: "assessor", Kind: KString}}},
 	{Name: EvWaiveRiskAssessment, From: []State{StRiskAssessment}, To: StLegalityReview, Roles: undertaking, ZH: "免于风险评估", EN: "waive risk assessment", Article: "Art. 22; QH (八)",
 		Fields: []Field{reasonField}},
-	{Name: EvSubmitLegalityReview, From: []State{StLegalityReview}, Roles: undertaking, ZH: "送请合法性审查", EN: "submit for legality review", Article: "Art. 26",
+	{Name: EvSubmitLegalityReview, Reads: []string{EvRecordConsultation}, From: []State{StLegalityReview}, Roles: undertaking, ZH: "送请合法性审查", EN: "submit for legality review", Article: "Art. 26",
 		Fields: []Field{{Name: "submitted_on", Kind: KDate, Required: true}, {Name: "review_due_on", Kind: KDate, Required: true},
 			{Name: "materials", Kind: KObject, Required: true, Fields: []Field{
 				{Name: "draft", Kind: KBool, Required: true}, {Name: "legal_basis", Kind: KTexts, Required: true, MinItems: 1},
@@ -129,11 +129,11 @@ var eventTable = []EventDef{
 			// legal_with_revisions: the points to revise (Art. 28).
 			{Name: "revisions", Kind: KTexts},
 			{Name: "given_on", Kind: KDate}}},
-	{Name: EvConfirmRevisions, From: []State{StLegalityReview}, Roles: []Role{RoleLegalReviewer}, ZH: "确认已按审查意见修改", EN: "confirm the revisions", Article: "Art. 28",
+	{Name: EvConfirmRevisions, Reads: []string{EvReviseDraft}, From: []State{StLegalityReview}, Roles: []Role{RoleLegalReviewer}, ZH: "确认已按审查意见修改", EN: "confirm the revisions", Article: "Art. 28",
 		Fields: []Field{{Name: "points", Kind: KObjects, Required: true, MinItems: 1, Fields: []Field{
 			{Name: "point", Kind: KText, Required: true}, {Name: "handled", Kind: KBool, Required: true}, {Name: "how", Kind: KText, Required: true}}},
 			{Name: "confirmed_on", Kind: KDate}}},
-	{Name: EvSubmitToMeeting, From: []State{StLegalityReview}, To: StCollectiveDecision, Roles: undertaking, ZH: "提请集体讨论", EN: "submit to the meeting", Article: "Art. 25 ¶2, 29",
+	{Name: EvSubmitToMeeting, Reads: []string{EvRecordConsultation}, From: []State{StLegalityReview}, To: StCollectiveDecision, Roles: undertaking, ZH: "提请集体讨论", EN: "submit to the meeting", Article: "Art. 25 ¶2, 29",
 		Fields: []Field{{Name: "meeting_type", Kind: KEnum, Required: true, Enum: MeetingTypes}, {Name: "planned_on", Kind: KDate, Required: true},
 			{Name: "fair_competition_review", Kind: KString}}},
 	{Name: EvApprove, From: []State{StCollectiveDecision}, To: StDecided, Roles: office, ZH: "会议通过", EN: "approve", Article: "Art. 30; QH (九)",
@@ -160,7 +160,7 @@ var eventTable = []EventDef{
 		Fields: []Field{{Name: "period", Kind: KText, Required: true}, {Name: "progress", Kind: KText, Required: true}, {Name: "problems", Kind: KString}}},
 	{Name: EvReportIssue, From: []State{StInExecution}, Roles: executor, ZH: "报告执行中的问题", EN: "report an issue", Article: "Art. 35",
 		Fields: []Field{{Name: "kind", Kind: KEnum, Required: true, Enum: []string{"problem", "major_change", "force_majeure", "public_feedback"}}, {Name: "detail", Kind: KText, Required: true}}},
-	{Name: EvSuspend, From: []State{StInExecution, StPostEvaluation}, To: StSuspended, Roles: []Role{RoleLeader}, ZH: "行政首长决定中止执行", EN: "suspend execution", Article: "Art. 37",
+	{Name: EvSuspend, Reads: []string{EvReportIssue}, From: []State{StInExecution, StPostEvaluation}, To: StSuspended, Roles: []Role{RoleLeader}, ZH: "行政首长决定中止执行", EN: "suspend execution", Article: "Art. 37",
 		Fields: []Field{{Name: "urgent_reason", Kind: KText, Required: true}, {Name: "issue_ref", Kind: KID, Required: true}}},
 	{Name: EvResume, From: []State{StSuspended}, To: StInExecution, Roles: office, ZH: "恢复执行", EN: "resume execution", Article: "Art. 37",
 		Fields: []Field{meetingField}},

@@ -128,7 +128,37 @@ type EventDef struct {
 	EN      string  `json:"en"`
 	Article string  `json:"article,omitempty"`
 	Fields  []Field `json:"-"`
+	// Reads lists the repeatable events (RepeatableEvents) whose records
+	// the event's guards and effects read; the store loads no record of the
+	// other repeatable events for it, so an act costs the same however long
+	// the decision's history of reports, drafts and hearings has grown.
+	Reads []string `json:"-"`
 }
+
+// RepeatableEvents are the events a decision may record without bound
+// (each draft version, each execution report …). Every other event is a
+// step of the procedure, recorded a bounded number of times per pass.
+var RepeatableEvents = []string{EvReviseDraft, EvReportExecution, EvReportIssue, EvRecordConsultation, EvRecordInternalLegalCheck, EvRecordHearing}
+
+// SkippedRecords lists the repeatable events whose records an act of event
+// does not read (nil for an unknown event: load everything).
+func (p *Procedure) SkippedRecords(event string) []string {
+	e, ok := p.events[event]
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, r := range RepeatableEvents {
+		if !contains(e.Reads, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// NeedsDrafters reports whether an act of event reads who drafted the
+// decision (the separation of duties of the review body).
+func NeedsDrafters(event string) bool { return contains(legalityEvents, event) }
 
 // Self reports whether the event leaves the state unchanged.
 func (e EventDef) Self() bool { return e.To == "" }
