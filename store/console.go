@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/mail"
 	"sort"
@@ -67,14 +68,37 @@ func (db *DB) afterAct(ctx context.Context, tx *sqlx.Tx, decisionID int64, actor
 	return nil
 }
 
-// factsOf loads what the guards see of a decision, now (no scope: the
-// callers act for the engine or have checked the scope).
+// factsOf loads what the deadlines and the work queue read of a decision,
+// now: the decision, the organ directory, its execution units and the
+// latest record of each event (workflow.Deadlines and workflow.Holders
+// only ever ask for the latest of some events) — so keeping the index after
+// an act costs the same whatever the decision's history. No scope: the
+// callers act for the engine or have checked it.
 func (db *DB) factsOf(ctx context.Context, q sqlx.QueryerContext, id int64) (*workflow.Facts, error) {
 	row, err := db.loadDecisionRow(ctx, q, id, "")
 	if err != nil {
 		return nil, err
 	}
-	return db.facts(ctx, q, row, db.Now())
+	units, err := unitMap(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	exec, err := executionUnits(ctx, q, id)
+	if err != nil {
+		return nil, err
+	}
+	var rows []recordRow
+	if err := sqlx.SelectContext(ctx, q, &rows, sqlx.Rebind(bindOf(q), `SELECT r.id, r.event, r.from_state, r.to_state, r.actor_id, r.data, r.draft_hash, r.at
+		FROM records r WHERE r.id IN (SELECT MAX(l.id) FROM records l WHERE l.decision_id = ? GROUP BY l.event) ORDER BY r.id`), id); err != nil {
+		return nil, fmt.Errorf("load the latest records: %w", err)
+	}
+	recs := make([]workflow.Record, len(rows))
+	for i, r := range rows {
+		recs[i] = workflow.Record{ID: r.ID, Event: r.Event, From: workflow.State(r.From), To: workflow.State(r.To), ActorID: r.ActorID,
+			Data: json.RawMessage(r.Data), DraftHash: r.DraftHash, At: parseTS(r.At)}
+	}
+	return &workflow.Facts{Decision: row.decision(), Records: recs, Units: units, ExecutionUnitIDs: exec,
+		Rules: db.Rules(), Calendar: db.Calendar(), Now: db.Now()}, nil
 }
 
 func containsRole(rs []workflow.Role, r workflow.Role) bool {
