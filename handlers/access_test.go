@@ -157,6 +157,8 @@ type row struct {
 	body func(f *fixture, kind string) any
 	// perKind: the route is tried on each decision kind.
 	perKind bool
+	// token: a route outside /api/ that takes a bearer token (/metrics).
+	token bool
 }
 
 type fixture struct {
@@ -166,6 +168,8 @@ type fixture struct {
 	organOut  int64
 	spareUser int64
 	spareTok  int64
+	webhook   int64
+	delivery  int64
 }
 
 func decisionPath(suffix string) func(f *fixture, kind string) string {
@@ -201,6 +205,7 @@ func matrix() map[handlers.Route]row {
 		{"POST", "/prefs"}:               {rule: anyone, body: func(*fixture, string) any { return url.Values{"lang": {"en"}} }},
 		{"GET", "/"}:                     {rule: page},
 		{"GET", "/password"}:             {rule: page},
+		{"GET", "/metrics"}:              {rule: signedIn, token: true},
 		{"POST", "/password"}:            {rule: page, body: func(*fixture, string) any { return url.Values{"old_password": {"wrong"}} }},
 
 		// The console's pages.
@@ -265,6 +270,7 @@ func matrix() map[handlers.Route]row {
 		{"GET", "/api/v1/deadlines"}:    {rule: signedIn},
 		{"GET", "/api/v1/rules"}:        {rule: signedIn},
 		{"PUT", "/api/v1/rules/active"}: {rule: only("sysadmin"), body: func(*fixture, string) any { return map[string]any{"code": "qinghai", "reason": "矩阵测试"} }},
+		{"GET", "/api/v1/statistics"}:   {rule: only("office", "leader", "auditor"), path: fixed("/api/v1/statistics?year=2026")},
 		{"PUT", "/api/v1/rules/packs/:code"}: {rule: only("sysadmin"), path: fixed("/api/v1/rules/packs/x"), body: func(*fixture, string) any {
 			return map[string]any{"pack": map[string]any{"code": "x"}, "reason": "矩阵测试"}
 		}},
@@ -286,6 +292,17 @@ func matrix() map[handlers.Route]row {
 		{"DELETE", "/api/v1/tokens/:id"}:      {rule: scopedToken, path: func(f *fixture, _ string) string { return fmt.Sprintf("/api/v1/tokens/%d", f.spareTok) }},
 		{"POST", "/api/v1/units"}:             {rule: only("sysadmin"), body: func(*fixture, string) any { return map[string]any{"name": "", "kind": "unit"} }},
 		{"PUT", "/api/v1/organs/:id"}:         {rule: only("sysadmin"), path: func(f *fixture, _ string) string { return fmt.Sprintf("/api/v1/organs/%d", f.ids["organ"]) }, body: func(*fixture, string) any { return map[string]any{} }},
+		{"GET", "/api/v1/webhooks"}:           {rule: only("sysadmin", "auditor")},
+		{"POST", "/api/v1/webhooks"}:          {rule: only("sysadmin"), body: func(*fixture, string) any { return map[string]any{"url": "", "events": []string{}} }},
+		{"PUT", "/api/v1/webhooks/:id"}: {rule: only("sysadmin"), path: func(f *fixture, _ string) string { return fmt.Sprintf("/api/v1/webhooks/%d", f.webhook) },
+			body: func(*fixture, string) any { return map[string]any{"description": "矩阵测试"} }},
+		{"GET", "/api/v1/webhook-deliveries"}: {rule: only("sysadmin", "auditor")},
+		{"GET", "/api/v1/webhook-deliveries/:id"}: {rule: only("sysadmin", "auditor"), path: func(f *fixture, _ string) string {
+			return fmt.Sprintf("/api/v1/webhook-deliveries/%d", f.delivery)
+		}},
+		{"POST", "/api/v1/webhook-deliveries/:id/replay"}: {rule: only("sysadmin"), path: func(f *fixture, _ string) string {
+			return fmt.Sprintf("/api/v1/webhook-deliveries/%d/replay", f.delivery) // pending, not dead: 409 for the sysadmin
+		}},
 	}
 }
 
@@ -329,6 +346,13 @@ func setup(t *testing.T, e *handlerstest.Env) *fixture {
 	ctx := t.Context()
 	db, fx := e.DB, e.Fx
 	f := &fixture{ids: map[string]int64{"organ": fx.Units[seeds.DemoOrgan]}}
+	// A subscription to every act (never sent: no worker runs here), so
+	// that the acts below leave deliveries.
+	hook, _, err := db.CreateWebhook(ctx, store.System, store.NewWebhook{URL: "http://127.0.0.1:9/hook", Events: []string{"*"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.webhook = hook.ID
 	in, err := fx.Run(ctx, db, seeds.FareTitle, seeds.FareFlags, seeds.FareSteps)
 	if err != nil {
 		t.Fatal(err)
@@ -383,6 +407,11 @@ func setup(t *testing.T, e *handlerstest.Env) *fixture {
 		t.Fatal(err)
 	}
 	f.spareTok = tok.ID
+	ds, _, err := db.Deliveries(ctx, store.System, store.DeliveryFilter{})
+	if err != nil || len(ds) == 0 {
+		t.Fatalf("deliveries: %v, %d", err, len(ds))
+	}
+	f.delivery = ds[0].ID
 	return f
 }
 
@@ -436,7 +465,7 @@ func TestAccessMatrix(t *testing.T) {
 							continue // signing out would end the browser's session; tried last below
 						}
 						got := call(t, e, f, rt, r, kind, w, browsers[w])
-						if want := r.rule(w, kind); !matches(want, got, rt.Path) {
+						if want := r.rule(w, kind); !matches(want, got, rt.Path, r.token) {
 							t.Errorf("%s %s [%s] as %q: want %s, got %s", rt.Method, rt.Path, kind, w, want, got)
 						}
 						checked++
@@ -467,7 +496,7 @@ func call(t *testing.T, e *handlerstest.Env, f *fixture, rt handlers.Route, r ro
 	if r.body != nil {
 		body = r.body(f, kind)
 	}
-	if strings.HasPrefix(rt.Path, "/api/") {
+	if strings.HasPrefix(rt.Path, "/api/") || r.token {
 		tok := ""
 		if w != "" {
 			tok = handlerstest.Token(t, w)
@@ -484,8 +513,8 @@ func call(t *testing.T, e *handlerstest.Env, f *fixture, rt handlers.Route, r ro
 	return e.Form(t, br, path, form)
 }
 
-func matches(w want, r handlerstest.Response, path string) bool {
-	page := !strings.HasPrefix(path, "/api/")
+func matches(w want, r handlerstest.Response, path string, token bool) bool {
+	page := !strings.HasPrefix(path, "/api/") && !token
 	switch w {
 	case Unauth:
 		if page {

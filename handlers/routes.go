@@ -17,6 +17,7 @@ import (
 	"decisiond/handlers/auth"
 	"decisiond/handlers/console"
 	"decisiond/handlers/httpx"
+	"decisiond/handlers/metrics"
 	"decisiond/handlers/public"
 	"decisiond/store"
 	"decisiond/workflow"
@@ -35,6 +36,12 @@ type Deps struct {
 	Public    public.Config       // the public site (footer, metadata, caching)
 	// MaxDocument bounds an uploaded document in bytes (0: 50 MB).
 	MaxDocument int64
+	// Metrics is the process's metrics registry (nil: one is made); the
+	// serve command shares it with a separate --metrics-addr listener.
+	Metrics *metrics.Metrics
+	// Logger writes one JSON line per request (nil: slog's default). The
+	// request id is added to every line logged with the request's context.
+	Logger *slog.Logger
 	// Background is the console's background work (the chain badge,
 	// deadline reminders, e-mail) that serve runs; nil: the pages show no
 	// verification yet.
@@ -89,9 +96,16 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 		d.Auth = store.DefaultAuthPolicy
 		d.Auth.AllowDemo = allow
 	}
+	if d.Metrics == nil {
+		d.Metrics = metrics.New(d.DB)
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	d.Logger = slog.New(httpx.LogHandler(d.Logger.Handler()))
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(logRequests, recovery, securityHeaders, cleanRequest, auditRefusals(d.DB))
+	r.Use(logRequests(d.Logger, d.Metrics), recovery, securityHeaders, cleanRequest, auditRefusals(d.DB))
 	r.NoRoute(func(c *gin.Context) {
 		httpx.Fail(c, workflow.Errorf(workflow.CodeNotFound, "没有此地址", "no such route"))
 	})
@@ -122,6 +136,9 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 	r.GET("/public/catalogues/:year", pub.Year)           // the current version; ?organ= for another organ
 	r.GET("/public/catalogues/:year/:part", pub.YearPart) // v{n} (every version), report (年度目录执行情况)
 	r.GET("/public/decisions/:id", pub.Decision)
+	// Prometheus metrics: any signed-in person (a bearer token); serve can
+	// also expose them on a separate --metrics-addr.
+	r.GET("/metrics", au.RequireToken, noStore, gin.WrapH(d.Metrics.Handler()))
 
 	// Signed-in pages (session cookie).
 	pages := r.Group("/", au.RequireSession)
@@ -167,6 +184,7 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 	v1.GET("/catalogues/:id", a.GetCatalogue)
 	v1.POST("/catalogues/:id/events", a.FireCatalogueEvent)
 	v1.GET("/catalogue-reports/:year", a.CatalogueReport)
+	v1.GET("/statistics", expensive, a.Statistics)
 	v1.GET("/rules", a.Rules)
 	v1.PUT("/rules/active", a.ActivateRules)
 	v1.PUT("/rules/packs/:code", a.PutRulePack)
@@ -191,6 +209,14 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 	v1.POST("/units", a.CreateUnit)
 	v1.PUT("/organs/:id", a.SetOrgan)
 
+	// Webhooks (system administrator; the audit administrator reads).
+	v1.GET("/webhooks", a.Webhooks)
+	v1.POST("/webhooks", a.CreateWebhook)
+	v1.PUT("/webhooks/:id", a.UpdateWebhook)
+	v1.GET("/webhook-deliveries", a.Deliveries)
+	v1.GET("/webhook-deliveries/:id", a.Delivery)
+	v1.POST("/webhook-deliveries/:id/replay", a.ReplayDelivery)
+
 	// Cross-site request protection on every state-changing request
 	// (Fetch metadata / Origin; API clients without a browser pass).
 	cop := http.NewCrossOriginProtection()
@@ -200,8 +226,10 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 		httpx.Fail(c, &workflow.Error{Code: workflow.CodeForbidden, Rule: "cross_origin",
 			ZH: "拒绝跨站请求", EN: "cross-site request refused"})
 		_ = d.DB.RecordRefusal(req.Context(), workflow.Actor{Name: "匿名 anonymous", Addr: httpx.ClientAddr(req)}, req.Method, req.URL.Path, nil, workflow.CodeForbidden, "cross_origin")
+		d.Metrics.ObserveRefusal(workflow.CodeForbidden)
+		d.Logger.InfoContext(req.Context(), "http", "method", req.Method, "route", "cross_origin_refused", "status", http.StatusForbidden)
 	}))
-	return cop.Handler(r), r
+	return httpx.WithRequestID(cop.Handler(r)), r
 }
 
 // securityHeaders: every response (等保: 安全通信, 入侵防范).
@@ -298,15 +326,33 @@ func perUser(l *httpx.Limiter) gin.HandlerFunc {
 	}
 }
 
-func logRequests(c *gin.Context) {
-	start := time.Now()
-	c.Next()
-	who := ""
-	if a, ok := httpx.ActorOf(c); ok {
-		who = a.Name
+// logRequests writes one log line per request — its id (added from the
+// context), method, route template, status, duration, the signed-in
+// person and the client's address; never a header, a token, a password,
+// a session id or a body — and feeds the latency and refusal metrics.
+func logRequests(log *slog.Logger, m *metrics.Metrics) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		took := time.Since(start)
+		route, status := c.FullPath(), c.Writer.Status()
+		m.ObserveRequest(c.Request.Method, route, status, took)
+		attrs := []slog.Attr{slog.String("method", c.Request.Method), slog.String("route", route), slog.Int("status", status),
+			slog.Float64("duration_ms", float64(took.Microseconds())/1000), slog.String("addr", httpx.ClientAddr(c.Request))}
+		if a, ok := httpx.ActorOf(c); ok {
+			attrs = append(attrs, slog.Int64("user_id", a.UserID), slog.String("actor", a.Name))
+		}
+		if v, ok := c.Get(httpx.RefusalCodeKey); ok {
+			code, _ := v.(string)
+			m.ObserveRefusal(code)
+			attrs = append(attrs, slog.String("code", code))
+		}
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		log.LogAttrs(c.Request.Context(), level, "http", attrs...)
 	}
-	slog.Info("http", "method", c.Request.Method, "route", c.FullPath(), "status", c.Writer.Status(),
-		"ms", time.Since(start).Milliseconds(), "user", who)
 }
 
 // recovery turns a panic into a 500 problem (a bug, logged), never a
@@ -314,7 +360,7 @@ func logRequests(c *gin.Context) {
 func recovery(c *gin.Context) {
 	defer func() {
 		if v := recover(); v != nil {
-			slog.Error("panic", "route", c.FullPath(), "panic", v)
+			slog.ErrorContext(c.Request.Context(), "panic", "route", c.FullPath(), "panic", v)
 			httpx.Fail(c, workflow.Errorf(workflow.CodeInternal, "系统内部错误", "internal error"))
 		}
 	}()

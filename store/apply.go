@@ -103,9 +103,10 @@ type Result struct {
 // CreateDecision records a new decision proposal in state proposed, with
 // version 1, and audits it. data is the decoded request (workflow.DecodeData).
 // Errors: validation_failed, forbidden.
-func (db *DB) CreateDecision(ctx context.Context, data map[string]any, actor workflow.Actor) (*Result, error) {
+func (db *DB) CreateDecision(ctx context.Context, data map[string]any, actor workflow.Actor) (_ *Result, err error) {
+	defer func() { db.acts.observe(db.proc, "create", err) }()
 	var res Result
-	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+	err = db.tx(ctx, func(tx *sqlx.Tx) error {
 		units, err := unitMap(ctx, tx)
 		if err != nil {
 			return err
@@ -136,7 +137,7 @@ func (db *DB) CreateDecision(ctx context.Context, data map[string]any, actor wor
 			clean[k] = v
 		}
 		delete(clean, contentKey) // the engine's key: a client's value never counts
-		if err := db.appendAudit(ctx, tx, ev, now, withContent(clean, map[string]string{"decision": row.hash()})); err != nil {
+		if err := db.appendAct(ctx, tx, ev, now, withContent(clean, map[string]string{"decision": row.hash()})); err != nil {
 			return err
 		}
 		res = Result{Decision: *d, AuditSeq: ev.Seq}
@@ -178,10 +179,11 @@ func (db *DB) insertDecision(ctx context.Context, tx *sqlx.Tx, r *decisionRow) e
 //
 // Errors (*workflow.Error codes): not_found, version_conflict, forbidden,
 // invalid_transition, validation_failed, and each guard's code.
-func (db *DB) Apply(ctx context.Context, decisionID int64, act workflow.Act, expectedVersion int64) (*Result, error) {
+func (db *DB) Apply(ctx context.Context, decisionID int64, act workflow.Act, expectedVersion int64) (_ *Result, err error) {
+	defer func() { db.acts.observe(db.proc, act.Event, err) }() // metrics: acts by event and outcome
 	var res *Result
 	var refusal *workflow.Error
-	err := db.inGroup(ctx, func(tx *sqlx.Tx) error {
+	err = db.inGroup(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		if res, refusal, err = db.apply(ctx, tx, decisionID, act, expectedVersion); err != nil {
 			return err
@@ -457,7 +459,7 @@ func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act work
 	// The audit event first: the rows point at it.
 	ev := &AuditEvent{DecisionID: &d.ID, OrganID: &d.OrganID, ActorID: actor.UserID, ActorName: actor.Name, Role: string(out.Role), Event: out.Event,
 		From: string(out.From), To: string(out.To), Version: d.Version}
-	if err := db.appendAudit(ctx, tx, ev, now, withContent(out.Data, content)); err != nil {
+	if err := db.appendAct(ctx, tx, ev, now, withContent(out.Data, content)); err != nil {
 		return nil, nil, err
 	}
 	rec.AuditSeq = ev.Seq
@@ -509,7 +511,7 @@ func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act work
 			Event: "create", To: spawned.State, Version: spawned.Version}
 		cdata := map[string]any{"title": spawned.Title, "parent_id": parent, "opened_by": map[string]any{"event": out.Event, "audit_seq": ev.Seq},
 			"reason": out.Data["reason"]}
-		if err := db.appendAudit(ctx, tx, cev, now, withContent(cdata, map[string]string{"decision": spawned.hash()})); err != nil {
+		if err := db.appendAct(ctx, tx, cev, now, withContent(cdata, map[string]string{"decision": spawned.hash()})); err != nil {
 			return nil, nil, err
 		}
 		res.Spawned = &spawned.ID

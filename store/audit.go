@@ -127,6 +127,16 @@ func (db *DB) appendAudit(ctx context.Context, tx *sqlx.Tx, e *AuditEvent, now t
 	return nil
 }
 
+// appendAct appends the audit event of an act on a decision and, in the
+// same transaction, its webhook deliveries (the outbox): they exist
+// exactly when the act commits.
+func (db *DB) appendAct(ctx context.Context, tx *sqlx.Tx, e *AuditEvent, now time.Time, data any) error {
+	if err := db.appendAudit(ctx, tx, e, now, data); err != nil {
+		return err
+	}
+	return db.enqueueWebhooks(ctx, tx, e)
+}
+
 // VerifyResult is the outcome of Verify: the chain walked, and every
 // decision, stage record, draft and legality opinion checked against the
 // audit event that wrote it. When something is wrong, FirstBadSeq, Table,

@@ -511,10 +511,10 @@ func (db *DB) TopOrgan(ctx context.Context) (*workflow.Unit, error) {
 	return &u, err
 }
 
-// ChainHead is the audit chain's head: its seq and time (0 and zero time on
-// an empty chain). Every change of what the public pages show appends an
-// event, so the head's seq versions every page.
-func (db *DB) ChainHead(ctx context.Context) (int64, time.Time, error) {
+// ChainHeadTime is the audit chain's head: its seq and time (0 and zero
+// time on an empty chain). Every change of what the public pages show
+// appends an event, so the head's seq versions every page.
+func (db *DB) ChainHeadTime(ctx context.Context) (int64, time.Time, error) {
 	var head struct {
 		Seq int64  `db:"seq"`
 		At  string `db:"at"`
@@ -727,7 +727,7 @@ func (db *DB) YearReport(ctx context.Context, organID int64, year int) (*workflo
 	r := workflow.BuildPlanReport(items, unlisted, workflow.DateOf(db.Now()))
 	last := rows[len(rows)-1].version()
 	r.OrganID, r.OrganName, r.Year, r.VersionNo, r.Anchor = organID, last.OrganName, year, last.No, last.Anchor
-	if _, at, err := db.ChainHead(ctx); err == nil {
+	if _, at, err := db.ChainHeadTime(ctx); err == nil {
 		r.AsOf = at
 	}
 	return &r, nil

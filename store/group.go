@@ -152,7 +152,7 @@ func (db *DB) commitGroup(batch []*groupReq) {
 	}()
 	tx, err := db.w.BeginTxx(context.Background(), nil)
 	if err != nil {
-		finish(groupDone{err: fmt.Errorf("begin: %w", err)})
+		finish(groupDone{err: storageError(fmt.Errorf("begin: %w", err))})
 		return
 	}
 	defer func() { _ = tx.Rollback() }()
@@ -164,10 +164,11 @@ func (db *DB) commitGroup(batch []*groupReq) {
 		}
 		sp := fmt.Sprintf("act_%d", i)
 		if _, err := tx.Exec("SAVEPOINT " + sp); err != nil {
-			finish(groupDone{err: err})
+			finish(groupDone{err: storageError(err)})
 			return
 		}
 		results[i] = runAct(r, tx)
+		results[i].err = storageError(results[i].err) // a full or read-only disk is a clear refusal
 		if results[i].err != nil || results[i].panic != nil {
 			if _, err := tx.Exec("ROLLBACK TO SAVEPOINT " + sp); err != nil {
 				finish(groupDone{err: err})
@@ -185,7 +186,7 @@ func (db *DB) commitGroup(batch []*groupReq) {
 		db.opts.BeforeCommit()
 	}
 	if err := tx.Commit(); err != nil {
-		finish(groupDone{err: fmt.Errorf("commit: %w", err)})
+		finish(groupDone{err: storageError(fmt.Errorf("commit: %w", err))})
 		return
 	}
 	finish(groupDone{})

@@ -264,6 +264,25 @@ func (db *DB) AllDeadlines(ctx context.Context, actor workflow.Actor, overdueOnl
 		return nil, err
 	}
 	sc, args := scopeSQL(scope, "d")
+	out := []DecisionDeadline{}
+	err = db.openDeadlines(ctx, sc, args, db.Now(), func(r *decisionRow, ds []workflow.Deadline) {
+		for _, d := range ds {
+			if overdueOnly && !d.Overdue {
+				continue
+			}
+			out = append(out, DecisionDeadline{DecisionID: r.ID, Title: r.Title, State: workflow.State(r.State), Deadline: d})
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Due.Before(out[j].Due) })
+	return out, nil
+}
+
+// openDeadlines computes the deadlines of every decision (alias d) that
+// matches cond and is not closed, in id order, as of now.
+func (db *DB) openDeadlines(ctx context.Context, cond string, args []any, now time.Time, each func(r *decisionRow, ds []workflow.Deadline)) error {
 	var terminal []string
 	for _, s := range workflow.States {
 		if s.Terminal {
@@ -271,24 +290,16 @@ func (db *DB) AllDeadlines(ctx context.Context, actor workflow.Actor, overdueOnl
 		}
 	}
 	var rows []decisionRow
-	if err := db.r.SelectContext(ctx, &rows, db.r.Rebind(`SELECT `+prefixCols("d.", decisionCols)+` FROM decisions d WHERE `+sc+
+	if err := db.r.SelectContext(ctx, &rows, db.r.Rebind(`SELECT `+prefixCols("d.", decisionCols)+` FROM decisions d WHERE `+cond+
 		` AND d.state NOT IN (`+strings.Join(terminal, ",")+`) ORDER BY d.id`), args...); err != nil {
-		return nil, err
+		return err
 	}
-	now := db.Now()
-	out := []DecisionDeadline{}
 	for i := range rows {
 		f, err := db.facts(ctx, db.r, &rows[i], now)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		for _, d := range workflow.Deadlines(f) {
-			if overdueOnly && !d.Overdue {
-				continue
-			}
-			out = append(out, DecisionDeadline{DecisionID: rows[i].ID, Title: rows[i].Title, State: workflow.State(rows[i].State), Deadline: d})
-		}
+		each(&rows[i], workflow.Deadlines(f))
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Due.Before(out[j].Due) })
-	return out, nil
+	return nil
 }

@@ -93,6 +93,7 @@ type DB struct {
 	readOnly bool
 	cp       checkpointer
 	app      appender
+	acts     actCounter // acts by event and outcome (metrics)
 
 	mu            sync.RWMutex
 	calendar      *workflow.Calendar
@@ -203,6 +204,9 @@ func connect(ctx context.Context, dsn string, opts Options, readOnly bool) (*DB,
 	}
 	if err := db.w.PingContext(ctx); err != nil {
 		db.Close()
+		if db.d.name == "sqlite" && !readOnly {
+			err = openError(dsn, err)
+		}
 		return nil, fmt.Errorf("connect to %s: %w", db.d.name, err)
 	}
 	return db, nil
@@ -272,7 +276,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return err
 	}
 	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return fmt.Errorf("migrate: %w", storageError(err))
 	}
 	return nil
 }
@@ -323,16 +327,16 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
 	}
 	tx, err := db.w.BeginTxx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return storageError(fmt.Errorf("begin: %w", err))
 	}
 	defer func() { _ = tx.Rollback() }()
 	if err := fn(tx); err != nil {
-		return err
+		return storageError(err) // a full or read-only disk is a clear refusal
 	}
 	if db.opts.BeforeCommit != nil {
 		db.opts.BeforeCommit()
 	}
-	return tx.Commit()
+	return storageError(tx.Commit())
 }
 
 // Time format for stored times: fixed width so text order is time order.

@@ -29,6 +29,8 @@ import (
 
 	"decisiond/handlers"
 	"decisiond/handlers/console"
+	"decisiond/handlers/httpx"
+	"decisiond/handlers/metrics"
 	"decisiond/handlers/public"
 	"decisiond/seeds"
 	"decisiond/store"
@@ -60,7 +62,7 @@ func main() {
 const usage = `decisiond — 重大行政决策程序引擎 / major administrative decision procedure engine
 
 usage:
-  decisiond serve [--addr :8080] [--db PATH|DSN] [--demo] [--rules CODE]
+  decisiond serve [--addr :8080] [--db PATH|DSN] [--demo] [--rules CODE] [--metrics-addr ADDR] [--log-format json|text]
   decisiond migrate [--db …]
   decisiond seed --demo [--db …]
   decisiond user create --name N [--role R[,R]] [--unit UNIT] [--display-name D] [--head]
@@ -74,6 +76,8 @@ usage:
   decisiond unit create --name N [--short-name S] --kind organ|unit [--parent UNIT]
   decisiond organ set --organ UNIT [--head USER] [--review-unit UNIT]
   decisiond verify [--db …]              # the audit chain, every table, the checkpoints and every published catalogue anchor
+  decisiond backup --to FILE [--db SOURCE]
+  decisiond restore --from FILE --db TARGET
   decisiond keys generate --out DIR [--crypto intl|gm]
   decisiond archive export --decision N [--out FILE]
   decisiond archive verify FILE [--public-key PEM]
@@ -159,6 +163,10 @@ func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fs.Func("checkpoint-minutes", "sign the chain head this often (default 60; 0 only at publications)", durInto(&sc.interval, time.Minute))
 		sc.maxDocMB = envInt("MAX_DOCUMENT_MB", 50)
 		fs.Func("max-document-mb", "largest document accepted, in MB (default 50)", intInto(&sc.maxDocMB))
+		fs.StringVar(&sc.metricsAddr, "metrics-addr", env("METRICS_ADDR", ""), "also serve /metrics without a token on this address (e.g. 127.0.0.1:9090)")
+		fs.StringVar(&sc.logFormat, "log-format", env("LOG_FORMAT", "json"), "json (one JSON object per line) or text")
+		sc.webhookAttempts = envInt("WEBHOOK_ATTEMPTS", 8)
+		fs.Func("webhook-attempts", "attempts before a webhook delivery is dead (default 8)", intInto(&sc.webhookAttempts))
 		fs.StringVar(&sc.smtp.Addr, "smtp-addr", env("SMTP_ADDR", ""), "mail relay host:port for e-mailed notifications (empty: no e-mail)")
 		fs.StringVar(&sc.smtp.From, "smtp-from", env("SMTP_FROM", ""), "sender address of e-mailed notifications")
 		fs.StringVar(&sc.smtp.User, "smtp-user", env("SMTP_USER", ""), "SMTP user (the password is read from DECISIOND_SMTP_PASSWORD)")
@@ -167,7 +175,10 @@ func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		if err := fs.Parse(rest); err != nil {
 			return err
 		}
-		return serve(ctx, cfg, sc, stdout)
+		if sc.logFormat != "json" && sc.logFormat != "text" {
+			return fmt.Errorf("--log-format %q: json or text", sc.logFormat)
+		}
+		return serve(ctx, cfg, sc, stdout, stderr)
 	case "migrate":
 		fs := newFlags("migrate", &cfg, stderr)
 		if err := fs.Parse(rest); err != nil {
@@ -209,6 +220,10 @@ func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return keysCmd(rest, stdout, stderr)
 	case "archive":
 		return archiveCmd(ctx, rest, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, rest, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, rest, stdout, stderr)
 	case "verify":
 		fs := newFlags("verify", &cfg, stderr)
 		checkpoints := fs.String("checkpoints", "", "the checkpoint journal to compare with (default: the database's own; a missing one is then only a warning)")
@@ -282,8 +297,14 @@ type serveConfig struct {
 	witness       string
 	interval      time.Duration
 	maxDocMB      int
-	smtp          console.SMTPConfig
-	public        public.Config
+	metricsAddr   string
+	logFormat     string
+	// webhookAttempts before a delivery is dead; webhookPoll how often due
+	// deliveries are looked for (tests shorten it).
+	webhookAttempts int
+	webhookPoll     time.Duration
+	public          public.Config
+	smtp            console.SMTPConfig
 }
 
 // siteFlags binds the public site's configuration (《政府网站发展指引》: the
@@ -372,7 +393,13 @@ func loopback(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func serve(ctx context.Context, cfg config, sc serveConfig, stdout io.Writer) error {
+func serve(ctx context.Context, cfg config, sc serveConfig, stdout, stderr io.Writer) error {
+	var lh slog.Handler = slog.NewJSONHandler(stderr, nil)
+	if sc.logFormat == "text" {
+		lh = slog.NewTextHandler(stderr, nil)
+	}
+	logger := slog.New(httpx.LogHandler(lh))
+	slog.SetDefault(logger)
 	if sc.demo && !loopback(sc.addr) && !sc.demoOnNetwork {
 		return fmt.Errorf("--demo 的演示口令和令牌是公开的，只在本机回环地址上提供；%s 不是回环地址（确需在网络上演示请加 --demo-on-network） / "+
 			"--demo's passwords and tokens are public, so it listens only on a loopback address; %s is not one (add --demo-on-network to demonstrate on a network)", sc.addr, sc.addr)
@@ -414,14 +441,33 @@ func serve(ctx context.Context, cfg config, sc serveConfig, stdout io.Writer) er
 		sc.smtp.Password = os.Getenv("DECISIOND_SMTP_PASSWORD")
 		bo.SMTP = &sc.smtp
 	}
-	bg := console.NewBackground(db, bo)
+	work := console.NewBackground(db, bo)
 	bctx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	var background sync.WaitGroup
 	background.Add(1)
-	go func() { defer background.Done(); bg.Run(bctx) }()
+	go func() { defer background.Done(); work.Run(bctx) }()
 	defer func() { stopBackground(); background.Wait() }()
-	srv := &http.Server{Handler: handlers.New(handlers.Deps{DB: db, Procedure: procedure, Auth: sc.policy, Background: bg, Public: sc.public, MaxDocument: int64(sc.maxDocMB) << 20}),
+	m := metrics.New(db)
+	srv := &http.Server{Handler: handlers.New(handlers.Deps{DB: db, Procedure: procedure, Auth: sc.policy, Public: sc.public, MaxDocument: int64(sc.maxDocMB) << 20,
+		Metrics: m, Logger: logger, Background: work}),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
+	var msrv *http.Server
+	if sc.metricsAddr != "" {
+		mln, err := net.Listen("tcp", sc.metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		msrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := msrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				slog.Error("metrics listener", "err", err)
+			}
+		}()
+		fmt.Fprintf(stdout, "指标 / metrics: http://%s/metrics (no token; keep this address private)\n", mln.Addr())
+	}
 	url := "http://" + ln.Addr().String()
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
 		url = fmt.Sprintf("http://localhost:%d", tcp.Port)
@@ -436,20 +482,42 @@ func serve(ctx context.Context, cfg config, sc serveConfig, stdout io.Writer) er
 	if _, err := db.Checkpoint(ctx, "start"); err != nil {
 		slog.Error("checkpoint at start", "err", err)
 	}
-	cctx, stopCheckpoints := context.WithCancel(ctx)
-	defer stopCheckpoints()
-	go db.RunCheckpoints(cctx, sc.interval)
+	bg, stopBG := context.WithCancel(ctx)
+	defer stopBG()
+	go db.RunCheckpoints(bg, sc.interval)
+	// The webhook worker sends the outbox; on shutdown it finishes the
+	// delivery in flight before the database closes.
+	hooksDone := make(chan struct{})
+	go func() {
+		defer close(hooksDone)
+		db.RunWebhooks(bg, store.WebhookOptions{MaxAttempts: sc.webhookAttempts, Poll: sc.webhookPoll})
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	var serveErr error
 	select {
-	case err := <-errc:
-		return err
+	case serveErr = <-errc:
 	case <-ctx.Done():
 	}
 	slog.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
-	return srv.Shutdown(sctx)
+	if err := srv.Shutdown(sctx); err != nil && serveErr == nil {
+		serveErr = err
+	}
+	if msrv != nil {
+		_ = msrv.Shutdown(sctx)
+	}
+	stopBG()
+	select {
+	case <-hooksDone:
+	case <-sctx.Done():
+		slog.Warn("webhook worker did not stop in time")
+	}
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		return nil
+	}
+	return serveErr
 }
 
 func printDemo(w io.Writer, url string) {

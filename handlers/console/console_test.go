@@ -569,10 +569,10 @@ func (s *smtpServer) serve(c net.Conn) {
 func TestEmail(t *testing.T) {
 	mail := startSMTP(t)
 	db, _ := storetest.OpenSQLite(t, "qinghai")
-	fx := storetest.Base(t, db)
 	bg := console.NewBackground(db, console.BackgroundOptions{SMTP: &console.SMTPConfig{Addr: mail.addr, From: "decisiond@example.gov.cn"}})
-	e := handlerstest.StartDeps(t, db, fx, handlers.Deps{DB: db, Auth: store.AuthPolicy{AllowDemo: true}, Background: bg,
+	e := handlerstest.StartDeps(t, handlers.Deps{DB: db, Auth: store.AuthPolicy{AllowDemo: true}, Background: bg,
 		Limits: handlers.Limits{SignIn: 1000, Failing: 1000, Expensive: 1000}})
+	fx := e.Fx
 	res, err := fx.Run(t.Context(), db, seeds.FareTitle, seeds.FareFlags, handlerstest.StepsBefore(t, workflow.EvReviseDraft))
 	if err != nil {
 		t.Fatal(err)

@@ -63,7 +63,7 @@ type Options struct {
 func NewWith(tb testing.TB, open func(testing.TB) (*store.DB, string), o Options) *Env {
 	tb.Helper()
 	db, _ := open(tb)
-	return startWith(tb, db, store.AuthPolicy{AllowDemo: true}, generous, o)
+	return startWith(tb, handlers.Deps{DB: db, Auth: store.AuthPolicy{AllowDemo: true}, Limits: generous}, o)
 }
 
 // generous rate limits: enough for a test's many requests.
@@ -81,41 +81,39 @@ func Start(tb testing.TB, db *store.DB, p store.AuthPolicy) *Env {
 // production defaults).
 func StartWith(tb testing.TB, db *store.DB, p store.AuthPolicy, l handlers.Limits) *Env {
 	tb.Helper()
-	return startWith(tb, db, p, l, Options{})
+	return startWith(tb, handlers.Deps{DB: db, Auth: p, Limits: l}, Options{})
 }
 
-func startWith(tb testing.TB, db *store.DB, p store.AuthPolicy, l handlers.Limits, o Options) *Env {
+// StartDeps loads the demo organ, units and users into d.DB and starts a
+// test server built from d (a logger, metrics …); a sign-in policy without
+// durations takes the defaults (keeping AllowDemo).
+func StartDeps(tb testing.TB, d handlers.Deps) *Env {
 	tb.Helper()
-	if p.SessionIdle == 0 {
-		allow := p.AllowDemo
-		p = store.DefaultAuthPolicy
-		p.AllowDemo = allow
+	return startWith(tb, d, Options{})
+}
+
+func startWith(tb testing.TB, d handlers.Deps, o Options) *Env {
+	tb.Helper()
+	if d.Auth.SessionIdle == 0 {
+		allow := d.Auth.AllowDemo
+		d.Auth = store.DefaultAuthPolicy
+		d.Auth.AllowDemo = allow
 	}
-	e := &Env{DB: db}
+	if d.Public == (public.Config{}) {
+		d.Public = o.Public
+	}
+	e := &Env{DB: d.DB}
 	if o.Demo {
-		dd, err := seeds.LoadDemo(context.Background(), db)
+		dd, err := seeds.LoadDemo(context.Background(), d.DB)
 		if err != nil {
 			tb.Fatal(err)
 		}
 		e.Demo, e.Fx = dd, dd.Fixture
 	} else {
-		e.Fx = storetest.Base(tb, db)
+		e.Fx = storetest.Base(tb, d.DB)
 	}
-	return e.serve(tb, handlers.Deps{DB: db, Auth: p, Limits: l, Public: o.Public})
-}
-
-// StartDeps starts a test server with the given dependencies over db,
-// already loaded with fx; a nil Background gets one that does not run.
-func StartDeps(tb testing.TB, db *store.DB, fx *seeds.Fixture, d handlers.Deps) *Env {
-	tb.Helper()
-	return (&Env{DB: db, Fx: fx}).serve(tb, d)
-}
-
-// serve starts the test server of e with d.
-func (e *Env) serve(tb testing.TB, d handlers.Deps) *Env {
-	tb.Helper()
 	if d.Background == nil {
-		d.Background = console.NewBackground(e.DB, console.BackgroundOptions{})
+		d.Background = console.NewBackground(d.DB, console.BackgroundOptions{})
 	}
 	e.Background = d.Background
 	e.Srv = httptest.NewServer(handlers.New(d))
@@ -435,6 +433,9 @@ func Problem(tb testing.TB, r Response, status int, code string) httpx.Problem {
 	}
 	if !Han.MatchString(p.Detail) || !Latin.MatchString(p.Detail) {
 		tb.Errorf("detail must be in Chinese and English: %q", p.Detail)
+	}
+	if p.RequestID == "" || p.RequestID != r.Header.Get(httpx.RequestIDHeader) {
+		tb.Errorf("problem request_id %q must be the X-Request-ID header %q", p.RequestID, r.Header.Get(httpx.RequestIDHeader))
 	}
 	return p
 }

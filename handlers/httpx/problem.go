@@ -46,7 +46,7 @@ func StatusOf(code string) int {
 		return http.StatusTooManyRequests
 	case store.CodeDocumentType:
 		return http.StatusUnsupportedMediaType
-	case store.CodeSigningKeyMissing:
+	case store.CodeSigningKeyMissing, store.CodeStorageFull, store.CodeStorageReadOnly:
 		return http.StatusServiceUnavailable
 	case workflow.CodeInternal, "":
 		return http.StatusInternalServerError
@@ -64,6 +64,9 @@ type Problem struct {
 	Article string                `json:"article,omitempty"`
 	Rule    string                `json:"rule,omitempty"`
 	Errors  []workflow.FieldError `json:"errors,omitempty"`
+	// RequestID is the request's id (X-Request-ID), so a clerk's report of
+	// a refusal leads to its log line.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 var titles = map[int]string{
@@ -95,12 +98,15 @@ func Fail(c *gin.Context, err error) {
 		return
 	}
 	p, internal := ProblemOf(err)
+	p.RequestID = RequestID(c)
 	if p.Rule != "" {
 		c.Set(RefusalRuleKey, p.Rule)
 	}
 	c.Set(RefusalCodeKey, p.Code)
-	if internal {
-		slog.ErrorContext(c.Request.Context(), "internal error", "method", c.Request.Method, "route", c.FullPath(), "err", err)
+	if internal || p.Status == http.StatusServiceUnavailable {
+		// A bug, or the storage refusing (disk full, read-only): the
+		// operator must see the cause.
+		slog.ErrorContext(c.Request.Context(), "internal error", "method", c.Request.Method, "route", c.FullPath(), "code", p.Code, "err", err)
 	}
 	c.Abort()
 	if p.Status == http.StatusUnauthorized && !WantsHTML(c.Request) {

@@ -76,7 +76,7 @@ func parseYear(s string) (int, error) {
 // was rendered (and the day is the same), and renders it otherwise.
 func (p *Public) serve(c *gin.Context, key string, build func(ctx context.Context, asOf time.Time) (*rendered, error)) {
 	ctx := c.Request.Context()
-	head, at, err := p.db.ChainHead(ctx)
+	head, at, err := p.db.ChainHeadTime(ctx)
 	if err != nil {
 		httpx.Fail(c, err)
 		return

@@ -12,10 +12,10 @@ import (
 func TestPagesRenderInTheirLayout(t *testing.T) {
 	var b bytes.Buffer
 	err := Render(&b, "errors/error", &View{Lang: "zh", Title: "未找到", Data: struct {
-		Status        int
-		Title, Detail string
-		Errors        []struct{ Field, ZH, EN string }
-	}{404, "未找到 Not Found", "没有此地址 / no such route", nil}})
+		Status                   int
+		Title, Detail, RequestID string
+		Errors                   []struct{ Field, ZH, EN string }
+	}{404, "未找到 Not Found", "没有此地址 / no such route", "req-1", nil}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
@@ -81,6 +82,17 @@ func Sum(alg string, parts ...[]byte) (string, error) {
 		h.Write(p)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// HMAC is the lowercase hex HMAC (RFC 2104) of msg under key with the
+// named hash: HMAC-SHA256, or HMAC-SM3 under 国密 (GM/T 0042).
+func HMAC(alg string, key, msg []byte) (string, error) {
+	if _, err := NewHash(alg); err != nil {
+		return "", err
+	}
+	m := hmac.New(func() hash.Hash { h, _ := NewHash(alg); return h }, key)
+	m.Write(msg)
+	return hex.EncodeToString(m.Sum(nil)), nil
 }
 
 // sm2UID is the signer identity of SM2 signatures: the default user id of

@@ -152,3 +152,29 @@ func mustPEM(t *testing.T, s *Signer) []byte {
 	}
 	return b
 }
+
+// TestHMAC: HMAC-SHA256 against RFC 4231 test case 2; HMAC-SM3 against
+// the RFC 2104 construction written out with SM3 (64-byte blocks).
+func TestHMAC(t *testing.T) {
+	key, msg := []byte("Jefe"), []byte("what do ya want for nothing?")
+	got, err := HMAC(SHA256, key, msg)
+	if err != nil || got != "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843" {
+		t.Fatalf("HMAC-SHA256 = %s, %v", got, err)
+	}
+	ipad, opad := make([]byte, 64), make([]byte, 64)
+	copy(ipad, key)
+	copy(opad, key)
+	for i := range ipad {
+		ipad[i] ^= 0x36
+		opad[i] ^= 0x5c
+	}
+	inner := sm3.Sum(append(ipad, msg...))
+	want := sm3.Sum(append(opad, inner[:]...))
+	sm, err := HMAC(SM3, key, msg)
+	if err != nil || sm != hex.EncodeToString(want[:]) {
+		t.Fatalf("HMAC-SM3 = %s, %v; want %x", sm, err, want)
+	}
+	if _, err := HMAC("md5", nil, nil); err == nil {
+		t.Fatal("an unknown hash must be refused")
+	}
+}

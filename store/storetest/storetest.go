@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -151,4 +152,74 @@ func Base(tb testing.TB, db *store.DB) *seeds.Fixture {
 		tb.Fatal(err)
 	}
 	return fx
+}
+
+// Tmpfs mounts a small tmpfs (size like "2m") in a temporary folder for a
+// test of a full or read-only disk, unmounted when the test ends. It skips
+// the test, saying why, where a file system cannot be mounted (not root,
+// no CAP_SYS_ADMIN, not Linux).
+func Tmpfs(tb testing.TB, size string) string {
+	tb.Helper()
+	dir := filepath.Join(tb.TempDir(), "tmpfs")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput()
+	if err != nil {
+		tb.Skipf("cannot mount a %s tmpfs to fill (needs root and CAP_SYS_ADMIN): %v %s", size, err, out)
+	}
+	tb.Cleanup(func() {
+		if out, err := exec.Command("umount", "-l", dir).CombinedOutput(); err != nil {
+			tb.Logf("umount %s: %v %s", dir, err, out)
+		}
+	})
+	return dir
+}
+
+// Remount remounts a Tmpfs read-only (ro true) or read-write.
+func Remount(tb testing.TB, dir string, ro bool) {
+	tb.Helper()
+	mode := "rw"
+	if ro {
+		mode = "ro"
+	}
+	if out, err := exec.Command("mount", "-o", "remount,"+mode, dir).CombinedOutput(); err != nil {
+		tb.Fatalf("remount %s %s: %v %s", dir, mode, err, out)
+	}
+}
+
+// Fill writes a file into dir until its file system is full and returns
+// the file's path (remove it to make room again).
+func Fill(tb testing.TB, dir string) string {
+	tb.Helper()
+	path := filepath.Join(dir, "filler")
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	buf := make([]byte, 64<<10)
+	for {
+		if _, err := f.Write(buf); err != nil {
+			break
+		}
+	}
+	// The last partial blocks too.
+	for _, n := range []int{4096, 512, 1} {
+		for {
+			if _, err := f.Write(buf[:n]); err != nil {
+				break
+			}
+		}
+	}
+	_ = f.Sync()
+	return path
+}
+
+// PostgresDSN makes a fresh schema in the test PostgreSQL database (dropped
+// when the test ends) and returns a DSN that uses it, for a server run as
+// a separate process; it skips the test when none is configured.
+func PostgresDSN(tb testing.TB) string {
+	tb.Helper()
+	return postgresSchema(tb)
 }
