@@ -22,6 +22,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	"github.com/jmoiron/sqlx"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // SQLite driver "sqlite"
 )
 
@@ -266,7 +267,19 @@ func (db *DB) provider() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(db.d.goose, db.w.DB, sub)
+	// Migrations are additive, each one its own concern, so a database
+	// that applied a later one first still takes an earlier one.
+	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
+	if db.d.name == "postgres" {
+		// Two instances starting together on one database: the first
+		// migrates, the second waits for it (a session advisory lock).
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(db.d.goose, db.w.DB, sub, opts...)
 }
 
 // Migrate brings the schema up to date, one transaction per migration.

@@ -80,6 +80,7 @@ usage:
   decisiond restore --from FILE --db TARGET
   decisiond keys generate --out DIR [--crypto intl|gm]
   decisiond archive export --decision N [--out FILE]
+  decisiond migrate-data --from SQLITE-FILE --to postgres://… [--to-journal FILE]
   decisiond archive verify FILE [--public-key PEM]
 
 serve: --demo loads demo data and lets the demo passwords and demo-* tokens
@@ -220,6 +221,8 @@ func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return keysCmd(rest, stdout, stderr)
 	case "archive":
 		return archiveCmd(ctx, rest, stdout, stderr)
+	case "migrate-data":
+		return migrateDataCmd(ctx, rest, stdout, stderr)
 	case "backup":
 		return backupCmd(ctx, rest, stdout, stderr)
 	case "restore":
