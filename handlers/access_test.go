@@ -178,6 +178,13 @@ func decisionPath(suffix string) func(f *fixture, kind string) string {
 	}
 }
 
+// pagePath is a console page of the decision of the kind.
+func pagePath(suffix string) func(f *fixture, kind string) string {
+	return func(f *fixture, kind string) string {
+		return fmt.Sprintf("/decisions/%d%s", f.ids[kind], suffix)
+	}
+}
+
 func fixed(p string) func(*fixture, string) string { return func(*fixture, string) string { return p } }
 
 // matrix is the one table: method + route → row.
@@ -200,6 +207,22 @@ func matrix() map[handlers.Route]row {
 		{"GET", "/password"}:             {rule: page},
 		{"GET", "/metrics"}:              {rule: signedIn, token: true},
 		{"POST", "/password"}:            {rule: page, body: func(*fixture, string) any { return url.Values{"old_password": {"wrong"}} }},
+
+		// The console's pages.
+		{"POST", "/session/extend"}:     {rule: page},
+		{"GET", "/decisions/:id"}:       {rule: scoped(), perKind: true, path: pagePath("")},
+		{"GET", "/decisions/:id/print"}: {rule: scoped(), perKind: true, path: pagePath("/print")},
+		{"POST", "/decisions/:id/acts/:event"}: {rule: event, perKind: true, path: pagePath("/acts/" + workflow.EvWithdraw),
+			body: func(*fixture, string) any { return url.Values{"expected_version": {"1"}, "reason": {"测试"}} }},
+		{"POST", "/decisions/:id/remind"}: {rule: event, perKind: true, path: pagePath("/remind"),
+			body: func(*fixture, string) any { return url.Values{"message": {"请加快办理"}} }},
+		{"GET", "/audit"}:                {rule: page},
+		{"GET", "/audit.csv"}:            {rule: page},
+		{"GET", "/dashboard"}:            {rule: only("leader", "office")},
+		{"GET", "/notifications"}:        {rule: page},
+		{"POST", "/notifications/read"}:  {rule: page},
+		{"POST", "/notifications/email"}: {rule: page, body: func(*fixture, string) any { return url.Values{"email": {""}} }},
+		{"GET", "/procedure"}:            {rule: page},
 
 		{"GET", "/api/v1/procedure"}:         {rule: signedIn},
 		{"GET", "/api/v1/procedure/diagram"}: {rule: signedIn},

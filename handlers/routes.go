@@ -42,6 +42,10 @@ type Deps struct {
 	// Logger writes one JSON line per request (nil: slog's default). The
 	// request id is added to every line logged with the request's context.
 	Logger *slog.Logger
+	// Background is the console's background work (the chain badge,
+	// deadline reminders, e-mail) that serve runs; nil: the pages show no
+	// verification yet.
+	Background *console.Background
 }
 
 // Limits are the rate limits: a burst, then one more per interval.
@@ -112,7 +116,7 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 	a := api.New(d.DB, d.Procedure, d.MaxDocument)
 	lim := d.Limits.orDefault()
 	au := auth.New(d.DB, d.Auth, httpx.NewLimiter(6*time.Second, lim.SignIn), httpx.NewLimiter(6*time.Second, lim.Failing))
-	k := console.New(d.DB)
+	k := console.New(d.DB, d.Procedure, au, d.Background)
 	expensive := perUser(httpx.NewLimiter(10*time.Second, lim.Expensive))
 
 	// Anonymous: health, assets, sign-in, display preferences.
@@ -141,6 +145,18 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 	pages.GET("/", k.Home)
 	pages.GET("/password", au.PasswordPage)
 	pages.POST("/password", au.ChangePassword)
+	pages.POST("/session/extend", au.Extend)
+	pages.GET("/decisions/:id", k.Decision)
+	pages.POST("/decisions/:id/acts/:event", k.Act)
+	pages.POST("/decisions/:id/remind", k.Remind)
+	pages.GET("/decisions/:id/print", k.Print)
+	pages.GET("/audit", k.Audit)
+	pages.GET("/audit.csv", expensive, k.AuditCSV)
+	pages.GET("/dashboard", k.Dashboard)
+	pages.GET("/notifications", k.Notifications)
+	pages.POST("/notifications/read", k.MarkRead)
+	pages.POST("/notifications/email", k.SetEmail)
+	pages.GET("/procedure", k.Procedure)
 
 	// JSON API v1 (bearer token).
 	v1 := r.Group("/api/v1", au.RequireToken, noStore)
@@ -286,7 +302,7 @@ func auditRefusals(db *store.DB) gin.HandlerFunc {
 			a = workflow.Actor{Name: "匿名 anonymous", Addr: httpx.ClientAddr(c.Request)}
 		}
 		var dec *int64
-		if n, err := strconv.ParseInt(c.Param("id"), 10, 64); err == nil && strings.HasPrefix(c.FullPath(), "/api/v1/decisions/") {
+		if n, err := strconv.ParseInt(c.Param("id"), 10, 64); err == nil && (strings.HasPrefix(c.FullPath(), "/api/v1/decisions/") || strings.HasPrefix(c.FullPath(), "/decisions/")) {
 			dec = &n
 		}
 		code := workflow.CodeForbidden

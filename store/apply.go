@@ -141,7 +141,7 @@ func (db *DB) CreateDecision(ctx context.Context, data map[string]any, actor wor
 			return err
 		}
 		res = Result{Decision: *d, AuditSeq: ev.Seq}
-		return nil
+		return db.afterAct(ctx, tx, d.ID, actor)
 	})
 	if err != nil {
 		return nil, err
@@ -185,8 +185,15 @@ func (db *DB) Apply(ctx context.Context, decisionID int64, act workflow.Act, exp
 	var refusal *workflow.Error
 	err = db.inGroup(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		res, refusal, err = db.apply(ctx, tx, decisionID, act, expectedVersion)
-		return err
+		if res, refusal, err = db.apply(ctx, tx, decisionID, act, expectedVersion); err != nil {
+			return err
+		}
+		if res != nil && res.Spawned != nil {
+			if err := db.afterAct(ctx, tx, *res.Spawned, act.Actor); err != nil {
+				return err
+			}
+		}
+		return db.afterAct(ctx, tx, decisionID, act.Actor)
 	})
 	if err != nil {
 		return nil, err

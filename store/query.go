@@ -154,6 +154,15 @@ type AuditFilter struct {
 	ActorID    *int64
 	Since      *time.Time
 	Until      *time.Time
+	// Event is an event code ("record_legality_opinion", "sign_in" …).
+	Event *string
+	// UnitID: events of decisions of that organ or undertaken by that
+	// unit, and events of the people of that unit.
+	UnitID *int64
+	// Person is part of the name of who acted.
+	Person *string
+	// Desc lists the newest first (the console); the API keeps chain order.
+	Desc bool
 	Page
 }
 
@@ -178,14 +187,28 @@ func (db *DB) Audit(ctx context.Context, actor workflow.Actor, f AuditFilter) ([
 	if f.Until != nil {
 		where, args = append(where, "a.at < ?"), append(args, ts(*f.Until))
 	}
+	if f.Event != nil {
+		where, args = append(where, "a.event = ?"), append(args, *f.Event)
+	}
+	if f.UnitID != nil {
+		where, args = append(where, "(a.decision_id IN (SELECT ud.id FROM decisions ud WHERE ud.organ_id = ? OR ud.undertaking_unit_id = ?)"+
+			" OR a.actor_id IN (SELECT uu.id FROM users uu WHERE uu.unit_id = ?))"), append(args, *f.UnitID, *f.UnitID, *f.UnitID)
+	}
+	if f.Person != nil && strings.TrimSpace(*f.Person) != "" {
+		where, args = append(where, "a.actor_name LIKE ?"), append(args, "%"+likeEscape(strings.TrimSpace(*f.Person))+"%")
+	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
 	if err := db.r.GetContext(ctx, &total, db.r.Rebind(`SELECT COUNT(*) FROM audit_events a`+cond), args...); err != nil {
 		return nil, 0, err
 	}
 	limit, offset := f.Norm()
+	order := "a.seq"
+	if f.Desc {
+		order = "a.seq DESC"
+	}
 	var out []AuditEvent
-	err = db.r.SelectContext(ctx, &out, db.r.Rebind(`SELECT `+prefixCols("a.", auditCols)+` FROM audit_events a`+cond+fmt.Sprintf(` ORDER BY a.seq LIMIT %d OFFSET %d`, limit, offset)), args...)
+	err = db.r.SelectContext(ctx, &out, db.r.Rebind(`SELECT `+prefixCols("a.", auditCols)+` FROM audit_events a`+cond+fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, offset)), args...)
 	if out == nil {
 		out = []AuditEvent{}
 	}

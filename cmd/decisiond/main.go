@@ -23,10 +23,12 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"decisiond/handlers"
+	"decisiond/handlers/console"
 	"decisiond/handlers/httpx"
 	"decisiond/handlers/metrics"
 	"decisiond/handlers/public"
@@ -83,6 +85,8 @@ usage:
 
 serve: --demo loads demo data and lets the demo passwords and demo-* tokens
 work; it listens only on a loopback address unless --demo-on-network.
+--smtp-addr host:port and --smtp-from e-mail notifications to people who
+gave an address (password in DECISIOND_SMTP_PASSWORD).
 --lock-failures (5), --lock-minutes (15), --password-max-age-days (90; 0
 never), --session-idle-minutes (30), --session-max-hours (12).
 The public pages (/public) take their footer and metadata from --site-name,
@@ -164,6 +168,9 @@ func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fs.StringVar(&sc.logFormat, "log-format", env("LOG_FORMAT", "json"), "json (one JSON object per line) or text")
 		sc.webhookAttempts = envInt("WEBHOOK_ATTEMPTS", 8)
 		fs.Func("webhook-attempts", "attempts before a webhook delivery is dead (default 8)", intInto(&sc.webhookAttempts))
+		fs.StringVar(&sc.smtp.Addr, "smtp-addr", env("SMTP_ADDR", ""), "mail relay host:port for e-mailed notifications (empty: no e-mail)")
+		fs.StringVar(&sc.smtp.From, "smtp-from", env("SMTP_FROM", ""), "sender address of e-mailed notifications")
+		fs.StringVar(&sc.smtp.User, "smtp-user", env("SMTP_USER", ""), "SMTP user (the password is read from DECISIOND_SMTP_PASSWORD)")
 		policyFlags(fs, &sc.policy)
 		siteFlags(fs, &sc.public)
 		if err := fs.Parse(rest); err != nil {
@@ -300,6 +307,7 @@ type serveConfig struct {
 	webhookAttempts int
 	webhookPoll     time.Duration
 	public          public.Config
+	smtp            console.SMTPConfig
 }
 
 // siteFlags binds the public site's configuration (《政府网站发展指引》: the
@@ -426,9 +434,25 @@ func serve(ctx context.Context, cfg config, sc serveConfig, stdout, stderr io.Wr
 		return err
 	}
 	sc.policy.AllowDemo = sc.demo
+	// The console's background work (the chain badge, deadline reminders,
+	// e-mail) runs in one goroutine, stopped and waited for on shutdown.
+	bo := console.BackgroundOptions{}
+	if sc.smtp.Addr != "" {
+		if sc.smtp.From == "" {
+			return errors.New("--smtp-from is required with --smtp-addr")
+		}
+		sc.smtp.Password = os.Getenv("DECISIOND_SMTP_PASSWORD")
+		bo.SMTP = &sc.smtp
+	}
+	work := console.NewBackground(db, bo)
+	bctx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	var background sync.WaitGroup
+	background.Add(1)
+	go func() { defer background.Done(); work.Run(bctx) }()
+	defer func() { stopBackground(); background.Wait() }()
 	m := metrics.New(db)
 	srv := &http.Server{Handler: handlers.New(handlers.Deps{DB: db, Procedure: procedure, Auth: sc.policy, Public: sc.public, MaxDocument: int64(sc.maxDocMB) << 20,
-		Metrics: m, Logger: logger}),
+		Metrics: m, Logger: logger, Background: work}),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
 	var msrv *http.Server
 	if sc.metricsAddr != "" {

@@ -57,13 +57,7 @@ func (a *API) CreateDecision(c *gin.Context) {
 // ListDecisions: GET /api/v1/decisions?state=&unit=&q=&page=&per_page=.
 func (a *API) ListDecisions(c *gin.Context) {
 	var inv workflow.Invalid
-	f := store.DecisionFilter{UnitID: httpx.QueryID(c, "unit", &inv), Page: httpx.PageOf(c, &inv)}
-	if v := c.Query("state"); v != "" {
-		if _, ok := workflow.StateByCode(workflow.State(v)); !ok {
-			inv.Add("state", "未知状态："+v, "unknown state: "+v)
-		}
-		f.State = &v
-	}
+	f := store.DecisionFilter{UnitID: httpx.QueryID(c, "unit", &inv), State: httpx.QueryState(c, "state", &inv), Page: httpx.PageOf(c, &inv)}
 	if v := c.Query("q"); v != "" {
 		f.Text = &v
 	}

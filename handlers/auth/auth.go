@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"decisiond/handlers/httpx"
 	"decisiond/handlers/templates"
@@ -315,6 +316,39 @@ func Prefs(c *gin.Context) {
 	switch c.PostForm("size") {
 	case "large", "normal":
 		set(templates.SizeCookie, c.PostForm("size"))
+	}
+	back := c.PostForm("return")
+	if back == "" || !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.ContainsAny(back, "\r\n\\") {
+		back = "/"
+	}
+	c.Redirect(http.StatusSeeOther, back)
+}
+
+// SessionEnds tells when the signed-in person's session ends if unused
+// (the timeout warning); zero when there is none.
+func (a *Auth) SessionEnds(c *gin.Context) time.Time {
+	ck, err := c.Request.Cookie(CookieName)
+	if err != nil || ck.Value == "" {
+		return time.Time{}
+	}
+	return a.db.SessionExpiry(c.Request.Context(), a.policy, ck.Value)
+}
+
+// extendView is the answer to a script's extension.
+type extendView struct {
+	Ends time.Time `json:"ends"`
+	Left int       `json:"left"` // seconds
+}
+
+// Extend: POST /session/extend — keep the session alive (the warning's
+// button). RequireSession has touched the session; a page goes back where
+// it came from, a script gets the new end as JSON.
+func (a *Auth) Extend(c *gin.Context) {
+	ends := a.SessionEnds(c)
+	if !httpx.WantsHTML(c.Request) && strings.Contains(c.GetHeader("Accept"), "json") {
+		c.Header("Cache-Control", "no-store")
+		c.PureJSON(http.StatusOK, extendView{Ends: ends, Left: int(ends.Sub(a.db.Now()).Seconds())})
+		return
 	}
 	back := c.PostForm("return")
 	if back == "" || !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.ContainsAny(back, "\r\n\\") {

@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"decisiond/handlers"
+	"decisiond/handlers/console"
 	"decisiond/handlers/httpx"
 	"decisiond/handlers/public"
 	"decisiond/seeds"
@@ -37,6 +38,9 @@ type Env struct {
 	HTTP *http.Client
 	// Demo is what the whole demo loaded (NewWith with Options.Demo).
 	Demo *seeds.DemoData
+	// Background is the console's background work, not running: a test
+	// calls Round when it wants the chain badge, reminders or e-mail.
+	Background *console.Background
 }
 
 // New starts a test server over a store opened by open, loaded with the
@@ -108,6 +112,10 @@ func startWith(tb testing.TB, d handlers.Deps, o Options) *Env {
 	} else {
 		e.Fx = storetest.Base(tb, d.DB)
 	}
+	if d.Background == nil {
+		d.Background = console.NewBackground(d.DB, console.BackgroundOptions{})
+	}
+	e.Background = d.Background
 	e.Srv = httptest.NewServer(handlers.New(d))
 	tb.Cleanup(e.Srv.Close)
 	e.HTTP = e.Srv.Client()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"decisiond/workflow"
 
@@ -147,4 +148,32 @@ func fieldOf(err error) string {
 		return strings.Trim(s, `"`)
 	}
 	return "body"
+}
+
+// ParseForm reads a submitted form (at most MaxBody bytes) and refuses NUL
+// characters and invalid UTF-8 in any name or value, as for JSON bodies (a
+// record must hold real text; PostgreSQL cannot store NUL).
+func ParseForm(c *gin.Context) (map[string][]string, error) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBody)
+	if err := c.Request.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, &workflow.Error{Code: CodePayloadTooLarge, ZH: "请求体超过4MB上限", EN: "the request body exceeds the 4 MB limit"}
+		}
+		return nil, Invalid("body", "表单无法解析", "the form could not be read")
+	}
+	var inv workflow.Invalid
+	for k, vs := range c.Request.PostForm {
+		bad := strings.ContainsRune(k, 0) || !utf8.ValidString(k)
+		for _, v := range vs {
+			bad = bad || strings.ContainsRune(v, 0) || !utf8.ValidString(v)
+		}
+		if bad {
+			inv.Add(strings.ToValidUTF8(strings.ReplaceAll(k, "\x00", ""), ""), "内容含空字符或非法编码", "the content contains NUL or invalid UTF-8")
+		}
+	}
+	if err := inv.Err(); err != nil {
+		return nil, err
+	}
+	return c.Request.PostForm, nil
 }

@@ -105,3 +105,28 @@ func Meta(p store.Page, total int) ListMeta {
 	limit, offset := p.Norm()
 	return ListMeta{Page: offset/limit + 1, PerPage: limit, Total: total}
 }
+
+// QueryState reads a state code query parameter (nil when absent).
+func QueryState(c *gin.Context, k string, inv *workflow.Invalid) *string {
+	v := c.Query(k)
+	if v == "" {
+		return nil
+	}
+	if _, ok := workflow.StateByCode(workflow.State(v)); !ok {
+		inv.Add(k, "未知状态："+v, "unknown state: "+v)
+	}
+	return &v
+}
+
+// QueryUntil reads the end of a time range: an RFC 3339 time, or a
+// YYYY-MM-DD date that includes that whole day (nil when absent).
+func QueryUntil(c *gin.Context, k string, inv *workflow.Invalid) *time.Time {
+	t := QueryTime(c, k, inv)
+	if t != nil {
+		if _, err := workflow.ParseDate(c.Query(k)); err == nil {
+			end := t.AddDate(0, 0, 1)
+			t = &end
+		}
+	}
+	return t
+}

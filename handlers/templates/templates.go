@@ -21,7 +21,7 @@ import (
 	"decisiond/workflow"
 )
 
-//go:embed layout errors auth console public
+//go:embed layout partials errors auth console public
 var files embed.FS
 
 var (
@@ -35,17 +35,22 @@ var funcs = template.FuncMap{
 	"add":   func(a, b int) int { return a + b },
 	"date":  func(t time.Time) string { return t.In(workflow.ChinaTime).Format("2006-01-02") },
 	"time":  func(t time.Time) string { return t.In(workflow.ChinaTime).Format("2006-01-02 15:04") },
+	// cndate writes a date the Chinese way (2026年5月8日, GB/T 9704).
+	"cndate": func(t time.Time) string {
+		t = t.In(workflow.ChinaTime)
+		return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+	},
 }
 
 func load() {
 	pages = map[string]*template.Template{}
-	base, err := template.New("base").Funcs(funcs).ParseFS(files, "layout/*.html")
+	base, err := template.New("base").Funcs(funcs).ParseFS(files, "layout/*.html", "partials/*.html")
 	if err != nil {
 		perr = err
 		return
 	}
 	perr = fs.WalkDir(files, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasPrefix(path, "layout/") || !strings.HasSuffix(path, ".html") {
+		if err != nil || d.IsDir() || strings.HasPrefix(path, "layout/") || strings.HasPrefix(path, "partials/") || !strings.HasSuffix(path, ".html") {
 			return err
 		}
 		t, err := base.Clone()
@@ -112,6 +117,16 @@ type User struct {
 	Name        string
 	DisplayName string
 	Roles       []string
+	// Unread is the number of unread notifications (the bell).
+	Unread int
+	// Leader: the person reads the dashboard (leaders and the office).
+	Leader bool
+	// SessionEnds is when the session ends if unused (the timeout warning);
+	// zero when unknown.
+	SessionEnds time.Time
+	// SessionLeft is how many seconds are left of it (the script warns
+	// five minutes ahead, whatever the browser's clock says).
+	SessionLeft int
 }
 
 // View is what every page template receives.
@@ -123,6 +138,10 @@ type View struct {
 	User  *User  // nil when signed out
 	Flash string
 	Data  any
+	// Nav names the navigation item of the page ("queue", "audit" …).
+	Nav string
+	// Class is the class of the page's body ("print" …).
+	Class string
 }
 
 // NewView starts the view of a request: the language and text size from
