@@ -60,8 +60,7 @@ func (e *AuditEvent) canonical() ([]byte, error) {
 
 // appendCanonical writes the hashed form of the event: a JSON object with
 // its keys in sorted order, byte for byte what json.Marshal gives a map of
-// them (canonicalEvent documents the fields; TestCanonicalEventBytesUnchanged
-// holds the two equal). Written by hand because verify hashes millions.
+// them (TestCanonicalEventBytesUnchanged holds the two equal). Written by hand because verify hashes millions.
 // Events written before organs were recorded have no organ_id; their hash
 // is unchanged.
 func (e *AuditEvent) appendCanonical(b []byte) []byte {
@@ -175,25 +174,6 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
-}
-
-// canonicalEvent is the hashed form of an audit event; its fields are in
-// the sorted order of their keys.
-type canonicalEvent struct {
-	Actor      string          `json:"actor"`
-	ActorID    int64           `json:"actor_id"`
-	Alg        string          `json:"alg"`
-	At         string          `json:"at"`
-	Data       json.RawMessage `json:"data"`
-	DecisionID *int64          `json:"decision_id"`
-	Event      string          `json:"event"`
-	From       string          `json:"from"`
-	OrganID    *int64          `json:"organ_id,omitempty"`
-	PrevHash   string          `json:"prev_hash"`
-	Role       string          `json:"role"`
-	Seq        int64           `json:"seq"`
-	To         string          `json:"to"`
-	Version    int64           `json:"version"`
 }
 
 func (e *AuditEvent) computeHash() (string, error) {
