@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -256,27 +255,36 @@ func (db *DB) Deadlines(ctx context.Context, actor workflow.Actor, id int64) ([]
 // (including decisions that have not moved for longer than the rule pack
 // allows, 久拖不决, Art. 38).
 func (db *DB) AllDeadlines(ctx context.Context, actor workflow.Actor, overdueOnly bool) ([]DecisionDeadline, error) {
-	if err := db.refreshConfig(ctx, db.r); err != nil {
-		return nil, err
-	}
 	scope, _, err := db.scopeOf(ctx, db.r, actor)
 	if err != nil {
 		return nil, err
 	}
+	// From the deadline index every act keeps (one query, whatever the
+	// number of decisions); overdue is decided as of today, China time.
+	today := workflow.DateOf(db.Now())
 	sc, args := scopeSQL(scope, "d")
-	out := []DecisionDeadline{}
-	err = db.openDeadlines(ctx, sc, args, db.Now(), func(r *decisionRow, ds []workflow.Deadline) {
-		for _, d := range ds {
-			if overdueOnly && !d.Overdue {
-				continue
-			}
-			out = append(out, DecisionDeadline{DecisionID: r.ID, Title: r.Title, State: workflow.State(r.State), Deadline: d})
-		}
-	})
-	if err != nil {
+	q := `SELECT x.decision_id, x.kind, x.due_on, x.overdue_on, d.title, d.state FROM deadline_index x JOIN decisions d ON d.id = x.decision_id WHERE ` + sc
+	if overdueOnly {
+		q, args = q+` AND x.overdue_on <= ?`, append(args, workflow.FormatDate(today))
+	}
+	var rows []struct {
+		DecisionID int64  `db:"decision_id"`
+		Kind       string `db:"kind"`
+		DueOn      string `db:"due_on"`
+		OverdueOn  string `db:"overdue_on"`
+		Title      string `db:"title"`
+		State      string `db:"state"`
+	}
+	if err := db.r.SelectContext(ctx, &rows, db.r.Rebind(q+` ORDER BY x.due_on, x.decision_id`), args...); err != nil {
 		return nil, err
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Due.Before(out[j].Due) })
+	out := make([]DecisionDeadline, 0, len(rows))
+	for _, r := range rows {
+		due, _ := workflow.ParseDate(r.DueOn)
+		over, _ := workflow.ParseDate(r.OverdueOn)
+		out = append(out, DecisionDeadline{DecisionID: r.DecisionID, Title: r.Title, State: workflow.State(r.State),
+			Deadline: workflow.DeadlineOf(r.Kind, due, over, today)})
+	}
 	return out, nil
 }
 

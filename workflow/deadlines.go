@@ -112,3 +112,26 @@ func Overdue(ds []Deadline) bool {
 	}
 	return false
 }
+
+// DeadlineLabel is what a deadline kind is called and where it comes from.
+type DeadlineLabel struct{ ZH, EN, Article string }
+
+// DeadlineLabels names every deadline kind (the deadline index keeps kinds
+// and dates; the labels come from here).
+var DeadlineLabels = map[string]DeadlineLabel{
+	DlCommentClosing:   {"公开征求意见截止", "public comment period closes", "Art. 15"},
+	DlHearingMaterials: {"听证会材料送达期限", "hearing materials must be delivered", "Art. 16"},
+	DlReviewDue:        {"合法性审查期限", "legality review due", "Art. 26"},
+	DlReviewerService:  {"审查意见办理时限", "reviewer service level", "Art. 28"},
+	DlExecutionReport:  {"执行情况报告", "execution report due", "Art. 34; QH (九)"},
+	DlExecutionLimit:   {"执行时限", "execution time limit", "QH (九)"},
+	DlLapse:            {"暂缓期满失效", "postponement lapses", ""},
+	DlArchiveTransfer:  {"决策记录和材料归档（移交档案）", "hand the archive package over", "Art. 33; QH (九)"},
+	DlStuck:            {"久拖不决提示", "decision has not moved", "Art. 38 ¶2"},
+}
+
+// DeadlineOf rebuilds a deadline from its kind and due date as of today.
+func DeadlineOf(kind string, due, overdueOn, today time.Time) Deadline {
+	l := DeadlineLabels[kind]
+	return Deadline{Kind: kind, ZH: l.ZH, EN: l.EN, Due: due, DueOn: FormatDate(due), Overdue: !today.Before(overdueOn), Article: l.Article}
+}
