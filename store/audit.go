@@ -269,14 +269,14 @@ type VerifyResult struct {
 // (verifyTables) and every catalogue anchor (VerifyAnchors), naming each
 // broken one. It only reads.
 func (db *DB) Verify(ctx context.Context) (*VerifyResult, error) {
-	res, evs, err := db.verifyChain(ctx)
+	res, tailAt, err := db.verifyChain(ctx)
 	if err != nil || !res.OK {
 		if res != nil {
 			return db.withAnchors(ctx, res)
 		}
 		return nil, err
 	}
-	p, err := db.verifyTables(ctx, evs, res.Events)
+	p, err := db.verifyTables(ctx, res.Events, tailAt)
 	if err != nil {
 		return nil, err
 	}
@@ -288,13 +288,13 @@ func (db *DB) Verify(ctx context.Context) (*VerifyResult, error) {
 
 // verifyChain walks the audit chain in order: one reader scans the rows,
 // workers (one per core) recompute the hashes in batches, and the links are
-// checked in sequence. It returns what the table checks need of each event.
-func (db *DB) verifyChain(ctx context.Context) (*VerifyResult, map[int64]*chainEvent, error) {
+// checked in sequence. It keeps no event past its batch, and returns when
+// the last one was written.
+func (db *DB) verifyChain(ctx context.Context) (*VerifyResult, string, error) {
 	type item struct {
 		e    AuditEvent
 		hash string
 		err  error
-		ce   *chainEvent
 	}
 	type batch struct {
 		items []item
@@ -345,7 +345,6 @@ func (db *DB) verifyChain(ctx context.Context) (*VerifyResult, map[int64]*chainE
 					it := &b.items[i]
 					buf = it.e.appendCanonical(buf[:0])
 					it.hash, it.err = crypt.Sum(it.e.Alg, []byte(it.e.PrevHash), buf)
-					it.ce = newChainEvent(&it.e)
 				}
 				close(b.done)
 			}
@@ -353,8 +352,7 @@ func (db *DB) verifyChain(ctx context.Context) (*VerifyResult, map[int64]*chainE
 	}
 	res := &VerifyResult{OK: true}
 	prev, want := genesis, int64(1)
-	evs := map[int64]*chainEvent{}
-	var bad string
+	var bad, lastAt string
 	for b := range ordered {
 		<-b.done
 		if bad != "" {
@@ -375,19 +373,19 @@ func (db *DB) verifyChain(ctx context.Context) (*VerifyResult, map[int64]*chainE
 			if bad != "" {
 				break
 			}
-			evs[it.e.Seq] = it.ce
+			lastAt = it.e.At
 			res.Events++
 			prev, want = it.e.Hash, it.e.Seq+1
 		}
 	}
 	if readErr != nil {
-		return nil, nil, readErr
+		return nil, "", readErr
 	}
 	if bad != "" {
-		return &VerifyResult{OK: false, Events: res.Events, FirstBadSeq: want, Table: "audit_events", RowID: want, Reason: bad, Head: prev}, nil, nil
+		return &VerifyResult{OK: false, Events: res.Events, FirstBadSeq: want, Table: "audit_events", RowID: want, Reason: bad, Head: prev}, "", nil
 	}
 	if res.Events > 0 {
 		res.Head = prev
 	}
-	return res, evs, nil
+	return res, lastAt, nil
 }

@@ -3,11 +3,14 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
-	"sort"
+	"runtime"
+	"sync"
 
 	"decisiond/store/crypt"
 )
@@ -62,66 +65,208 @@ func newChainEvent(e *AuditEvent) *chainEvent {
 	return c
 }
 
-// problem is one thing found wrong.
+// problem is one thing found wrong. Of all found, verification names the
+// earliest in the chain (smallest seq); among equals, the table checked
+// first (phase), then the smallest row id.
 type problem struct {
 	seq    int64
+	phase  int
 	table  string
 	id     int64
 	reason string
 }
 
-type problems []problem
+// The order in which the tables are checked, for ties between problems.
+const (
+	phaseDecisions = iota
+	phaseRecords
+	phaseDrafts
+	phaseDocuments
+	phaseAttachments
+	phaseOpinions
+	phaseMissing
+)
+
+var tablePhase = map[string]int{"decisions": phaseDecisions, "records": phaseRecords, "drafts": phaseDrafts, "documents": phaseDocuments,
+	"attachments": phaseAttachments, "legality_opinions": phaseOpinions}
+
+// problems keeps only the earliest problem: memory stays flat however much
+// is wrong.
+type problems struct{ best *problem }
 
 func (ps *problems) add(seq int64, table string, id int64, format string, args ...any) {
-	*ps = append(*ps, problem{seq: seq, table: table, id: id, reason: fmt.Sprintf(format, args...)})
+	ps.addPhase(seq, tablePhase[table], table, id, format, args...)
 }
 
-// first is the problem with the smallest seq (the earliest in the chain),
-// in the order the checks found them among equals.
-func (ps problems) first() *problem {
-	if len(ps) == 0 {
-		return nil
+func (ps *problems) addPhase(seq int64, phase int, table string, id int64, format string, args ...any) {
+	p := &problem{seq: seq, phase: phase, table: table, id: id}
+	if ps.best != nil && !p.before(ps.best) {
+		return
 	}
-	sort.SliceStable(ps, func(i, j int) bool { return ps[i].seq < ps[j].seq })
-	return &ps[0]
+	p.reason = fmt.Sprintf(format, args...)
+	ps.best = p
 }
 
-func (db *DB) verifyTables(ctx context.Context, evs map[int64]*chainEvent, tail int64) (*problem, error) {
-	var ps problems
+func (p *problem) before(q *problem) bool {
+	if p.seq != q.seq {
+		return p.seq < q.seq
+	}
+	if p.phase != q.phase {
+		return p.phase < q.phase
+	}
+	return p.id < q.id
+}
+
+func (ps *problems) merge(o *problems) {
+	if o.best != nil && (ps.best == nil || o.best.before(ps.best)) {
+		ps.best = o.best
+	}
+}
+
+// verifyBatch is how many decisions' rows are checked together: the
+// memory verification needs is that of one batch per core, whatever the
+// size of the database.
+const verifyBatch = 256
+
+// verifyTables checks the other tables against a chain already found whole
+// up to seq tail (whose event was written at tailAt). It goes through the
+// decisions in batches of ids, one batch per core at a time, each batch
+// loading only its own events and rows.
+func (db *DB) verifyTables(ctx context.Context, tail int64, tailAt string) (*problem, error) {
+	var maxID int64
+	for _, q := range []string{
+		`SELECT COALESCE(MAX(id), 0) FROM decisions`,
+		`SELECT COALESCE(MAX(decision_id), 0) FROM audit_events`,
+		`SELECT COALESCE(MAX(decision_id), 0) FROM records`,
+		`SELECT COALESCE(MAX(decision_id), 0) FROM drafts`,
+		`SELECT COALESCE(MAX(decision_id), 0) FROM attachments`,
+		`SELECT COALESCE(MAX(decision_id), 0) FROM legality_opinions`,
+	} {
+		var n int64
+		if err := db.r.GetContext(ctx, &n, q); err != nil {
+			return nil, err
+		}
+		maxID = max(maxID, n)
+	}
+
+	var all problems
+	var mu sync.Mutex
+	var firstErr error
+	next := make(chan int64)
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for lo := range next {
+				var ps problems
+				err := db.verifyDecisions(ctx, lo, lo+verifyBatch-1, tail, tailAt, &ps)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				all.merge(&ps)
+				mu.Unlock()
+			}
+		}()
+	}
+	for lo := int64(0); lo <= maxID; lo += verifyBatch {
+		mu.Lock()
+		stop := firstErr != nil
+		mu.Unlock()
+		if stop {
+			break
+		}
+		next <- lo
+	}
+	close(next)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+
+	// Events of no decision write no rows; one that says it did is checked
+	// here. Then the documents.
+	if err := db.verifyUndecided(ctx, tail, &all); err != nil {
+		return nil, err
+	}
+	if err := db.verifyDocuments(ctx, &all); err != nil {
+		return nil, err
+	}
+	return all.best, nil
+}
+
+// verifyDecisions checks the decisions with ids lo..hi and their rows.
+func (db *DB) verifyDecisions(ctx context.Context, lo, hi, tail int64, tailAt string, ps *problems) error {
 	cut := func(table string, id, seq int64) {
 		ps.add(seq, table, id, "%s row %d refers to audit seq %d, which does not exist: the chain ends at seq %d (its tail was cut?)", table, id, seq, tail)
 	}
+	r := db.r
+	var aes []AuditEvent
+	if err := r.SelectContext(ctx, &aes, r.Rebind(`SELECT `+auditCols+` FROM audit_events WHERE decision_id BETWEEN ? AND ? AND seq <= ? ORDER BY seq`), lo, hi, tail); err != nil {
+		return err
+	}
+	evs := make(map[int64]*chainEvent, len(aes))
+	var order []*chainEvent
 	byDecision := map[int64][]*chainEvent{}
-	spawnedBy := map[int64]bool{}
-	for seq := int64(1); seq <= tail; seq++ {
-		e := evs[seq]
-		if e.decisionID != nil && e.version > 0 {
+	for i := range aes {
+		e := newChainEvent(&aes[i])
+		evs[e.seq] = e
+		order = append(order, e)
+		if e.version > 0 {
 			byDecision[*e.decisionID] = append(byDecision[*e.decisionID], e)
 		}
-		if e.spawned != 0 {
-			spawnedBy[e.spawned] = true
+	}
+	aes = nil
+	// event is the event at seq, or nil if the chain has none: a row of
+	// these decisions that names an event of another decision (or of none)
+	// is fetched alone.
+	event := func(seq int64) (*chainEvent, error) {
+		if e, ok := evs[seq]; ok {
+			return e, nil
 		}
+		if seq < 1 || seq > tail {
+			return nil, nil
+		}
+		var ae AuditEvent
+		if err := r.GetContext(ctx, &ae, r.Rebind(`SELECT `+auditCols+` FROM audit_events WHERE seq = ?`), seq); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil, nil
+			}
+			return nil, err
+		}
+		e := newChainEvent(&ae)
+		evs[seq] = e
+		return e, nil
 	}
 
 	// Decisions.
 	var drows []decisionRow
-	if err := db.r.SelectContext(ctx, &drows, `SELECT `+decisionCols+` FROM decisions ORDER BY id`); err != nil {
-		return nil, err
+	if err := r.SelectContext(ctx, &drows, r.Rebind(`SELECT `+decisionCols+` FROM decisions WHERE id BETWEEN ? AND ? ORDER BY id`), lo, hi); err != nil {
+		return err
 	}
+	hasRow := map[int64]bool{}
 	for i := range drows {
-		r := &drows[i]
-		list := byDecision[r.ID]
+		d := &drows[i]
+		hasRow[d.ID] = true
+		list := byDecision[d.ID]
 		if len(list) == 0 {
-			if r.Version == 0 && r.ParentID != nil && spawnedBy[r.ID] {
-				continue // a decision spawned before it had its own creation event
+			if d.Version == 0 && d.ParentID != nil {
+				spawned, err := db.spawnedBy(ctx, *d.ParentID, d.ID, tail)
+				if err != nil {
+					return err
+				}
+				if spawned {
+					continue // a decision spawned before it had its own creation event
+				}
 			}
-			ps.add(tail+1, "decisions", r.ID, "decision %d is at version %d but has no audit event: the chain ends at seq %d (its tail was cut?)", r.ID, r.Version, tail)
+			ps.add(tail+1, "decisions", d.ID, "decision %d is at version %d but has no audit event: the chain ends at seq %d (its tail was cut?)", d.ID, d.Version, tail)
 			continue
 		}
 		broken := false
 		for j, e := range list {
 			if e.version != int64(j+1) {
-				ps.add(e.seq, "decisions", r.ID, "the audit events of decision %d skip from version %d to %d", r.ID, j, e.version)
+				ps.add(e.seq, "decisions", d.ID, "the audit events of decision %d skip from version %d to %d", d.ID, j, e.version)
 				broken = true
 				break
 			}
@@ -131,23 +276,28 @@ func (db *DB) verifyTables(ctx context.Context, evs map[int64]*chainEvent, tail 
 		}
 		last := list[len(list)-1]
 		switch {
-		case r.Version > last.version:
+		case d.Version > last.version:
 			// Either the row was changed (its last change is then no later
 			// than the chain's end: the seq after its last event is named),
 			// or the chain's tail was cut (the row was last changed after
 			// the chain's last event: the first seq gone is named).
 			seq := last.seq + 1
-			if te := evs[tail]; te != nil && r.UpdatedAt > te.at {
+			if tailAt != "" && d.UpdatedAt > tailAt {
 				seq = tail + 1
 			}
-			ps.add(seq, "decisions", r.ID, "decision %d is at version %d, past its audit (the last event, seq %d, is version %d): the tail was cut or the row was changed",
-				r.ID, r.Version, last.seq, last.version)
-		case r.Version < last.version:
-			ps.add(last.seq, "decisions", r.ID, "decision %d is at version %d, but its audit event seq %d is version %d", r.ID, r.Version, last.seq, last.version)
-		case r.State != last.to:
-			ps.add(last.seq, "decisions", r.ID, "decision %d is in state %s, but its last audit event (seq %d) left it in %s", r.ID, r.State, last.seq, last.to)
-		case last.content != nil && last.content["decision"] != "" && last.content["decision"] != r.hash():
-			ps.add(last.seq, "decisions", r.ID, "decision %d does not match the content its last audit event (seq %d) bound", r.ID, last.seq)
+			ps.add(seq, "decisions", d.ID, "decision %d is at version %d, past its audit (the last event, seq %d, is version %d): the tail was cut or the row was changed",
+				d.ID, d.Version, last.seq, last.version)
+		case d.Version < last.version:
+			ps.add(last.seq, "decisions", d.ID, "decision %d is at version %d, but its audit event seq %d is version %d", d.ID, d.Version, last.seq, last.version)
+		case d.State != last.to:
+			ps.add(last.seq, "decisions", d.ID, "decision %d is in state %s, but its last audit event (seq %d) left it in %s", d.ID, d.State, last.seq, last.to)
+		case last.content != nil && last.content["decision"] != "" && last.content["decision"] != d.hash():
+			ps.add(last.seq, "decisions", d.ID, "decision %d does not match the content its last audit event (seq %d) bound", d.ID, last.seq)
+		}
+	}
+	for id, list := range byDecision {
+		if !hasRow[id] {
+			ps.add(list[len(list)-1].seq, "decisions", id, "decision %d has audit events (the last is seq %d) but no row in decisions", id, list[len(list)-1].seq)
 		}
 	}
 
@@ -156,11 +306,11 @@ func (db *DB) verifyTables(ctx context.Context, evs map[int64]*chainEvent, tail 
 		ID int64 `db:"id"`
 		recordContent
 	}
-	if err := db.r.SelectContext(ctx, &recs, `SELECT id, decision_id, audit_seq, event, from_state, to_state, actor_id, data, draft_hash, at FROM records ORDER BY id`); err != nil {
-		return nil, err
+	if err := r.SelectContext(ctx, &recs, r.Rebind(`SELECT id, decision_id, audit_seq, event, from_state, to_state, actor_id, data, draft_hash, at FROM records WHERE decision_id BETWEEN ? AND ? ORDER BY id`), lo, hi); err != nil {
+		return err
 	}
 	wrote := map[string]map[int64]int{"records": {}, "drafts": {}, "legality_opinions": {}}
-	recSeq := map[int64]int64{}
+	recByID := make(map[int64]int, len(recs))
 	type draftRef struct {
 		decision int64
 		no       int
@@ -171,29 +321,32 @@ func (db *DB) verifyTables(ctx context.Context, evs map[int64]*chainEvent, tail 
 	}
 	draftOf := map[draftRef]draftSeen{}
 	for i := range recs {
-		r := &recs[i]
-		recSeq[r.ID] = r.AuditSeq
-		if r.Event == "revise_draft" {
+		rc := &recs[i]
+		recByID[rc.ID] = i
+		if rc.Event == "revise_draft" {
 			var d struct {
 				No  int    `json:"draft_no"`
 				Sha string `json:"sha256"`
 			}
-			_ = json.Unmarshal([]byte(r.Data), &d)
-			draftOf[draftRef{r.DecisionID, d.No}] = draftSeen{d.Sha, r.AuditSeq}
+			_ = json.Unmarshal([]byte(rc.Data), &d)
+			draftOf[draftRef{rc.DecisionID, d.No}] = draftSeen{d.Sha, rc.AuditSeq}
 		}
-		e := evs[r.AuditSeq]
+		e, err := event(rc.AuditSeq)
+		if err != nil {
+			return err
+		}
 		if e == nil {
-			cut("records", r.ID, r.AuditSeq)
+			cut("records", rc.ID, rc.AuditSeq)
 			continue
 		}
-		wrote["records"][r.AuditSeq]++
+		wrote["records"][rc.AuditSeq]++
 		switch {
-		case e.decisionID == nil || *e.decisionID != r.DecisionID || e.event != r.Event || e.from != r.From || e.to != r.To || e.actorID != r.ActorID || e.at != r.At:
-			ps.add(r.AuditSeq, "records", r.ID, "stage record %d does not match its audit event seq %d (decision, event, states, actor or time differ)", r.ID, r.AuditSeq)
-		case e.content != nil && e.content["record"] != r.hash():
-			ps.add(r.AuditSeq, "records", r.ID, "stage record %d does not match the content its audit event seq %d bound", r.ID, r.AuditSeq)
-		case e.content == nil && e.data != r.Data:
-			ps.add(r.AuditSeq, "records", r.ID, "stage record %d's data differs from its audit event seq %d", r.ID, r.AuditSeq)
+		case e.decisionID == nil || *e.decisionID != rc.DecisionID || e.event != rc.Event || e.from != rc.From || e.to != rc.To || e.actorID != rc.ActorID || e.at != rc.At:
+			ps.add(rc.AuditSeq, "records", rc.ID, "stage record %d does not match its audit event seq %d (decision, event, states, actor or time differ)", rc.ID, rc.AuditSeq)
+		case e.content != nil && e.content["record"] != rc.hash():
+			ps.add(rc.AuditSeq, "records", rc.ID, "stage record %d does not match the content its audit event seq %d bound", rc.ID, rc.AuditSeq)
+		case e.content == nil && e.data != rc.Data:
+			ps.add(rc.AuditSeq, "records", rc.ID, "stage record %d's data differs from its audit event seq %d", rc.ID, rc.AuditSeq)
 		}
 	}
 
@@ -202,8 +355,8 @@ func (db *DB) verifyTables(ctx context.Context, evs map[int64]*chainEvent, tail 
 		ID int64 `db:"id"`
 		draftContent
 	}
-	if err := db.r.SelectContext(ctx, &drafts, `SELECT id, decision_id, no, sha256, text, note, author_id, at, audit_seq FROM drafts ORDER BY id`); err != nil {
-		return nil, err
+	if err := r.SelectContext(ctx, &drafts, r.Rebind(`SELECT id, decision_id, no, sha256, text, note, author_id, at, audit_seq FROM drafts WHERE decision_id BETWEEN ? AND ? ORDER BY id`), lo, hi); err != nil {
+		return err
 	}
 	for i := range drafts {
 		d := &drafts[i]
@@ -215,9 +368,9 @@ func (db *DB) verifyTables(ctx context.Context, evs map[int64]*chainEvent, tail 
 		if d.Text == "" && hex.EncodeToString(sum[:]) != d.SHA256 {
 			// A file draft: its hash is a document the same act attached.
 			var n int
-			if err := db.r.GetContext(ctx, &n, db.r.Rebind(`SELECT COUNT(*) FROM attachments WHERE decision_id = ? AND hash = ? AND audit_seq = ?`),
+			if err := r.GetContext(ctx, &n, r.Rebind(`SELECT COUNT(*) FROM attachments WHERE decision_id = ? AND hash = ? AND audit_seq = ?`),
 				d.DecisionID, d.SHA256, seq); err != nil {
-				return nil, err
+				return err
 			}
 			if n == 0 {
 				ps.add(seq, "drafts", d.ID, "draft %d is a file draft whose document was not attached by its act", d.ID)
@@ -234,7 +387,10 @@ func (db *DB) verifyTables(ctx context.Context, evs map[int64]*chainEvent, tail 
 			}
 			continue
 		}
-		e := evs[seq]
+		e, err := event(seq)
+		if err != nil {
+			return err
+		}
 		if e == nil {
 			cut("drafts", d.ID, seq)
 			continue
@@ -244,22 +400,23 @@ func (db *DB) verifyTables(ctx context.Context, evs map[int64]*chainEvent, tail 
 			ps.add(seq, "drafts", d.ID, "draft %d does not match the content its audit event seq %d bound", d.ID, seq)
 		}
 	}
+	drafts = nil
 
-	// Documents: each stored content still hashes to its key; each
-	// attachment's act is on the chain and is of the same decision.
-	if err := db.verifyDocuments(ctx, &ps); err != nil {
-		return nil, err
-	}
+	// Attachments: each one's act is on the chain and is of the same
+	// decision.
 	var atts []struct {
 		ID         int64 `db:"id"`
 		DecisionID int64 `db:"decision_id"`
 		AuditSeq   int64 `db:"audit_seq"`
 	}
-	if err := db.r.SelectContext(ctx, &atts, `SELECT id, decision_id, audit_seq FROM attachments ORDER BY id`); err != nil {
-		return nil, err
+	if err := r.SelectContext(ctx, &atts, r.Rebind(`SELECT id, decision_id, audit_seq FROM attachments WHERE decision_id BETWEEN ? AND ? ORDER BY id`), lo, hi); err != nil {
+		return err
 	}
 	for _, a := range atts {
-		e := evs[a.AuditSeq]
+		e, err := event(a.AuditSeq)
+		if err != nil {
+			return err
+		}
 		switch {
 		case e == nil:
 			cut("attachments", a.ID, a.AuditSeq)
@@ -273,62 +430,142 @@ func (db *DB) verifyTables(ctx context.Context, evs map[int64]*chainEvent, tail 
 		ID int64 `db:"id"`
 		opinionContent
 	}
-	if err := db.r.SelectContext(ctx, &ops, `SELECT id, decision_id, record_id, draft_hash, outcome, risk_statement, kind, at, audit_seq FROM legality_opinions ORDER BY id`); err != nil {
-		return nil, err
+	if err := r.SelectContext(ctx, &ops, r.Rebind(`SELECT id, decision_id, record_id, draft_hash, outcome, risk_statement, kind, at, audit_seq FROM legality_opinions WHERE decision_id BETWEEN ? AND ? ORDER BY id`), lo, hi); err != nil {
+		return err
 	}
-	recByID := map[int64]int{}
-	for i := range recs {
-		recByID[recs[i].ID] = i
+	// record is the stage record an opinion names (of another decision's
+	// batch, it is fetched alone).
+	record := func(id int64) (*recordContent, error) {
+		if j, ok := recByID[id]; ok {
+			return &recs[j].recordContent, nil
+		}
+		var rc recordContent
+		err := r.GetContext(ctx, &rc, r.Rebind(`SELECT decision_id, audit_seq, event, from_state, to_state, actor_id, data, draft_hash, at FROM records WHERE id = ?`), id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		return &rc, err
 	}
 	for i := range ops {
 		o := &ops[i]
+		rc, err := record(o.RecordID)
+		if err != nil {
+			return err
+		}
 		if o.AuditSeq == nil {
 			// Written before content hashes: it agrees with its record.
-			j, ok := recByID[o.RecordID]
 			var rd struct {
 				Outcome string `json:"outcome"`
 			}
-			if ok {
-				_ = json.Unmarshal([]byte(recs[j].Data), &rd)
+			seq := int64(0)
+			if rc != nil {
+				_ = json.Unmarshal([]byte(rc.Data), &rd)
+				seq = rc.AuditSeq
 			}
-			if !ok || recs[j].DecisionID != o.DecisionID || recs[j].DraftHash != o.DraftHash || rd.Outcome != o.Outcome {
-				ps.add(recSeq[o.RecordID], "legality_opinions", o.ID, "legality opinion %d does not agree with its stage record %d", o.ID, o.RecordID)
+			if rc == nil || rc.DecisionID != o.DecisionID || rc.DraftHash != o.DraftHash || rd.Outcome != o.Outcome {
+				ps.add(seq, "legality_opinions", o.ID, "legality opinion %d does not agree with its stage record %d", o.ID, o.RecordID)
 			}
 			continue
 		}
 		seq := *o.AuditSeq
-		e := evs[seq]
+		e, err := event(seq)
+		if err != nil {
+			return err
+		}
 		if e == nil {
 			cut("legality_opinions", o.ID, seq)
 			continue
 		}
 		wrote["legality_opinions"][seq]++
 		switch {
-		case recSeq[o.RecordID] != seq:
+		case rc == nil || rc.AuditSeq != seq:
 			ps.add(seq, "legality_opinions", o.ID, "legality opinion %d names record %d, which was not written by its audit event seq %d", o.ID, o.RecordID, seq)
 		case e.content["opinion"] != o.hash():
 			ps.add(seq, "legality_opinions", o.ID, "legality opinion %d does not match the content its audit event seq %d bound", o.ID, seq)
 		}
 	}
 
-	// Every event that wrote a row still has exactly that row.
-	keys := [][2]string{{"record", "records"}, {"draft", "drafts"}, {"opinion", "legality_opinions"}}
-	for seq := int64(1); seq <= tail; seq++ {
-		e := evs[seq]
-		for _, kt := range keys {
-			k, table := kt[0], kt[1]
-			if e.content == nil || e.content[k] == "" {
-				continue
-			}
-			switch n := wrote[table][seq]; {
-			case n == 0:
-				ps.add(seq, table, 0, "audit event seq %d (%s) wrote a %s row that is missing", seq, e.event, table)
-			case n > 1:
-				ps.add(seq, table, 0, "audit event seq %d (%s) wrote one %s row, but %d name it", seq, e.event, table, n)
-			}
+	// Every event of these decisions that wrote a row still has exactly
+	// that row.
+	for _, e := range order {
+		checkWrote(e, wrote, ps)
+	}
+	return nil
+}
+
+var wroteKeys = [][2]string{{"record", "records"}, {"draft", "drafts"}, {"opinion", "legality_opinions"}}
+
+func checkWrote(e *chainEvent, wrote map[string]map[int64]int, ps *problems) {
+	if e.content == nil {
+		return
+	}
+	for _, kt := range wroteKeys {
+		k, table := kt[0], kt[1]
+		if e.content[k] == "" {
+			continue
+		}
+		switch n := wrote[table][e.seq]; {
+		case n == 0:
+			ps.addPhase(e.seq, phaseMissing, table, 0, "audit event seq %d (%s) wrote a %s row that is missing", e.seq, e.event, table)
+		case n > 1:
+			ps.addPhase(e.seq, phaseMissing, table, 0, "audit event seq %d (%s) wrote one %s row, but %d name it", e.seq, e.event, table, n)
 		}
 	}
-	return ps.first(), nil
+}
+
+// spawnedBy tells whether decision parent's adjust act (on the chain up to
+// tail) opened decision id.
+func (db *DB) spawnedBy(ctx context.Context, parent, id, tail int64) (bool, error) {
+	var datas []string
+	if err := db.r.SelectContext(ctx, &datas, db.r.Rebind(`SELECT data FROM audit_events WHERE decision_id = ? AND event = 'adjust' AND seq <= ?`), parent, tail); err != nil {
+		return false, err
+	}
+	for _, d := range datas {
+		var v struct {
+			Spawned int64 `json:"spawned_decision_id"`
+		}
+		if json.Unmarshal([]byte(d), &v) == nil && v.Spawned == id {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// verifyUndecided checks the events of no decision: none writes a stage
+// record, draft or opinion, so one whose content says it did names a row
+// that must exist.
+func (db *DB) verifyUndecided(ctx context.Context, tail int64, ps *problems) error {
+	rows, err := db.r.QueryxContext(ctx, db.r.Rebind(`SELECT `+auditCols+` FROM audit_events WHERE decision_id IS NULL AND seq <= ? ORDER BY seq`), tail)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var pending []*chainEvent
+	for rows.Next() {
+		var ae AuditEvent
+		if err := rows.StructScan(&ae); err != nil {
+			return err
+		}
+		if e := newChainEvent(&ae); e.content != nil && (e.content["record"] != "" || e.content["draft"] != "" || e.content["opinion"] != "") {
+			pending = append(pending, e)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	for _, e := range pending {
+		wrote := map[string]map[int64]int{}
+		for _, kt := range wroteKeys {
+			var n int
+			if err := db.r.GetContext(ctx, &n, db.r.Rebind(`SELECT COUNT(*) FROM `+kt[1]+` WHERE audit_seq = ?`), e.seq); err != nil {
+				return err
+			}
+			wrote[kt[1]] = map[int64]int{e.seq: n}
+		}
+		checkWrote(e, wrote, ps)
+	}
+	return nil
 }
 
 // verifyDocuments checks that every stored document still hashes to its

@@ -448,9 +448,10 @@ func TestArchiveCommands(t *testing.T) {
 
 // TestVerifyVouchesForTheWholeDatabase (issue 7, item 11): on a copy of the
 // demo database with the immutability triggers dropped, each kind of
-// tampering outside the audit table — a decision's state, a record's data,
-// a draft's text (with or without its sha256), an opinion's outcome, a
-// deleted draft, the last three audit events deleted — makes `verify` fail
+// tampering outside the audit table — a decision's state, version or row, a
+// record's data or decision, a draft's text (with or without its sha256),
+// an opinion's outcome, a deleted draft, the last three audit events
+// deleted — makes `verify` fail
 // (exit 1) and name the table, the row and the audit seq it found wrong.
 func TestVerifyVouchesForTheWholeDatabase(t *testing.T) {
 	dir := t.TempDir()
@@ -497,6 +498,10 @@ func TestVerifyVouchesForTheWholeDatabase(t *testing.T) {
 			fmt.Sprintf("table drafts, id %d, broken at seq %d", draftID, draftSeq)},
 		{"an opinion's outcome", "legality_opinions_no_update", `UPDATE legality_opinions SET outcome = 'illegal' WHERE id = ` + fmt.Sprint(opID),
 			fmt.Sprintf("table legality_opinions, id %d, broken at seq %d", opID, opSeq)},
+		{"a decision's row deleted", "", `DELETE FROM decisions WHERE id = ` + fmt.Sprint(meetingID),
+			fmt.Sprintf("table decisions, id %d, broken at seq %d", meetingID, meetingSeq)},
+		{"a record moved to another decision", "records_no_update", fmt.Sprintf(`UPDATE records SET decision_id = %d WHERE id = %d`, meetingID, recID),
+			fmt.Sprintf("table records, id %d, broken at seq %d", recID, recSeq)},
 		{"a deleted draft", "drafts_no_delete", `DELETE FROM drafts WHERE id = ` + fmt.Sprint(draftID),
 			fmt.Sprintf("table drafts, id 0, broken at seq %d", draftSeq)},
 		{"the last three audit events deleted", "audit_events_no_delete", fmt.Sprintf(`DELETE FROM audit_events WHERE seq > %d`, tail-3),
