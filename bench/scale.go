@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -129,13 +130,24 @@ func reads(args []string) {
 	fs := flag.NewFlagSet("reads", flag.ExitOnError)
 	dsn := fs.String("db", "", "a database made by bench gen")
 	runs := fs.Int("n", 200, "repetitions of each read")
+	only := fs.String("only", "", "run only the reads whose name contains this (e.g. verify)")
+	prof := fs.String("cpuprofile", "", "write a CPU profile of the measured reads to this file")
 	fs.Parse(args)
 	ctx := context.Background()
 	db, fx := openScale(ctx, *dsn)
 	defer db.Close()
 	office := fx.Actors["office"]
 	n, _ := db.CountDecisions(ctx)
-	v0, _ := db.Verify(ctx) // also warms the caches
+	if hp := os.Getenv("HEAPPROF"); hp != "" {
+		f, _ := os.Create(hp)
+		runtime.GC()
+		pprof.WriteHeapProfile(f)
+		f.Close()
+	}
+	var ms0 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	fmt.Printf("peak RSS after opening %s (Go heap %d MB in use, %d MB from the OS)\n", peakRSS(), ms0.HeapInuse>>20, ms0.Sys>>20)
+	v0, _ := db.VerifyChain(ctx) // also warms the caches
 	fmt.Printf("database: %d decisions, %d audit events\n", n, v0.Events)
 	state := string(workflow.StInExecution)
 	text := "规模测试"
@@ -143,7 +155,20 @@ func reads(args []string) {
 	if err != nil || len(long) == 0 {
 		fatal(fmt.Errorf("no long-trail decision: %v", err))
 	}
+	if *prof != "" {
+		f, err := os.Create(*prof)
+		if err != nil {
+			fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	measure := func(name string, fn func() error) {
+		if !strings.Contains(name, *only) {
+			return
+		}
 		var lat []time.Duration
 		for range *runs {
 			t0 := time.Now()
@@ -181,12 +206,17 @@ func reads(args []string) {
 		return err
 	})
 	*runs = 1
+	if !strings.Contains("verify", *only) {
+		fmt.Printf("peak RSS %s\n", peakRSS())
+		return
+	}
+	fmt.Printf("peak RSS before verify %s\n", peakRSS())
 	t0 := time.Now()
 	c, err := db.VerifyChain(ctx)
 	if err != nil || !c.OK {
 		fatal(fmt.Errorf("verify chain: %+v %v", c, err))
 	}
-	fmt.Printf("%-44s %7.2f s for %d events\n", "verify: the chain alone", time.Since(t0).Seconds(), c.Events)
+	fmt.Printf("%-44s %7.2f s for %d events (peak RSS %s)\n", "verify: the chain alone", time.Since(t0).Seconds(), c.Events, peakRSS())
 	t0 = time.Now()
 	v, err := db.Verify(ctx)
 	if err != nil || !v.OK {

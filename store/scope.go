@@ -50,20 +50,20 @@ func auditScopeSQL(s workflow.AuditScope, a string) (string, []any) {
 	if s.All {
 		return "1=1", nil
 	}
+	// Correlated (one primary-key lookup per event) rather than IN (list):
+	// a list would be built of every decision in scope on each query.
 	dc, args := scopeSQL(s.Decisions, "sd")
-	cond := a + ".decision_id IN (SELECT sd.id FROM decisions sd WHERE " + dc + ")"
-	if len(s.OrganIDs) > 0 {
-		cond = "(" + a + ".organ_id IN (" + marks(len(s.OrganIDs)) + ") OR " + a + ".decision_id IN (SELECT od.id FROM decisions od WHERE od.organ_id IN (" +
-			marks(len(s.OrganIDs)) + ")) OR " + cond + ")"
-		var pre []any
-		for range 2 {
-			for _, id := range s.OrganIDs {
-				pre = append(pre, id)
-			}
-		}
-		args = append(pre, args...)
+	if len(s.OrganIDs) == 0 {
+		return "EXISTS (SELECT 1 FROM decisions sd WHERE sd.id = " + a + ".decision_id AND " + dc + ")", args
 	}
-	return cond, args
+	var pre []any
+	for range 2 {
+		for _, id := range s.OrganIDs {
+			pre = append(pre, id)
+		}
+	}
+	return "(" + a + ".organ_id IN (" + marks(len(s.OrganIDs)) + ") OR EXISTS (SELECT 1 FROM decisions sd WHERE sd.id = " + a + ".decision_id AND (sd.organ_id IN (" +
+		marks(len(s.OrganIDs)) + ") OR " + dc + ")))", append(pre, args...)
 }
 
 func marks(n int) string {

@@ -202,22 +202,18 @@ func (db *DB) verifyDecisions(ctx context.Context, lo, hi, tail int64, tailAt st
 		ps.add(seq, table, id, "%s row %d refers to audit seq %d, which does not exist: the chain ends at seq %d (its tail was cut?)", table, id, seq, tail)
 	}
 	r := db.r
-	var aes []AuditEvent
-	if err := r.SelectContext(ctx, &aes, r.Rebind(`SELECT `+auditCols+` FROM audit_events WHERE decision_id BETWEEN ? AND ? AND seq <= ? ORDER BY seq`), lo, hi, tail); err != nil {
+	order, err := db.chainEvents(ctx, `WHERE decision_id BETWEEN ? AND ? AND seq <= ? ORDER BY seq`, lo, hi, tail)
+	if err != nil {
 		return err
 	}
-	evs := make(map[int64]*chainEvent, len(aes))
-	var order []*chainEvent
+	evs := make(map[int64]*chainEvent, len(order))
 	byDecision := map[int64][]*chainEvent{}
-	for i := range aes {
-		e := newChainEvent(&aes[i])
+	for _, e := range order {
 		evs[e.seq] = e
-		order = append(order, e)
 		if e.version > 0 {
 			byDecision[*e.decisionID] = append(byDecision[*e.decisionID], e)
 		}
 	}
-	aes = nil
 	// event is the event at seq, or nil if the chain has none: a row of
 	// these decisions that names an event of another decision (or of none)
 	// is fetched alone.
@@ -228,16 +224,12 @@ func (db *DB) verifyDecisions(ctx context.Context, lo, hi, tail int64, tailAt st
 		if seq < 1 || seq > tail {
 			return nil, nil
 		}
-		var ae AuditEvent
-		if err := r.GetContext(ctx, &ae, r.Rebind(`SELECT `+auditCols+` FROM audit_events WHERE seq = ?`), seq); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil, nil
-			}
+		one, err := db.chainEvents(ctx, `WHERE seq = ?`, seq)
+		if err != nil || len(one) == 0 {
 			return nil, err
 		}
-		e := newChainEvent(&ae)
-		evs[seq] = e
-		return e, nil
+		evs[seq] = one[0]
+		return one[0], nil
 	}
 
 	// Decisions.
@@ -302,13 +294,30 @@ func (db *DB) verifyDecisions(ctx context.Context, lo, hi, tail int64, tailAt st
 	}
 
 	// Stage records.
-	var recs []struct {
-		ID int64 `db:"id"`
+	type recordRow struct {
+		ID int64
 		recordContent
 	}
-	if err := r.SelectContext(ctx, &recs, r.Rebind(`SELECT id, decision_id, audit_seq, event, from_state, to_state, actor_id, data, draft_hash, at FROM records WHERE decision_id BETWEEN ? AND ? ORDER BY id`), lo, hi); err != nil {
+	var recs []recordRow
+	rrows, err := r.QueryContext(ctx, r.Rebind(`SELECT id, decision_id, audit_seq, event, from_state, to_state, actor_id, data, draft_hash, at FROM records WHERE decision_id BETWEEN ? AND ? ORDER BY id`), lo, hi)
+	if err != nil {
 		return err
 	}
+	for rrows.Next() {
+		var rc recordRow
+		if err := rrows.Scan(&rc.ID, &rc.DecisionID, &rc.AuditSeq, &rc.Event, &rc.From, &rc.To, &rc.ActorID, &rc.Data, &rc.DraftHash, &rc.At); err != nil {
+			rrows.Close()
+			return err
+		}
+		recs = append(recs, rc)
+	}
+	if err := rrows.Close(); err != nil {
+		return err
+	}
+	if err := rrows.Err(); err != nil {
+		return err
+	}
+	hashBuf := make([]byte, 0, 4096)
 	wrote := map[string]map[int64]int{"records": {}, "drafts": {}, "legality_opinions": {}}
 	recByID := make(map[int64]int, len(recs))
 	type draftRef struct {
@@ -343,7 +352,7 @@ func (db *DB) verifyDecisions(ctx context.Context, lo, hi, tail int64, tailAt st
 		switch {
 		case e.decisionID == nil || *e.decisionID != rc.DecisionID || e.event != rc.Event || e.from != rc.From || e.to != rc.To || e.actorID != rc.ActorID || e.at != rc.At:
 			ps.add(rc.AuditSeq, "records", rc.ID, "stage record %d does not match its audit event seq %d (decision, event, states, actor or time differ)", rc.ID, rc.AuditSeq)
-		case e.content != nil && e.content["record"] != rc.hash():
+		case e.content != nil && e.content["record"] != rc.hashWith(hashBuf):
 			ps.add(rc.AuditSeq, "records", rc.ID, "stage record %d does not match the content its audit event seq %d bound", rc.ID, rc.AuditSeq)
 		case e.content == nil && e.data != rc.Data:
 			ps.add(rc.AuditSeq, "records", rc.ID, "stage record %d's data differs from its audit event seq %d", rc.ID, rc.AuditSeq)
@@ -491,6 +500,29 @@ func (db *DB) verifyDecisions(ctx context.Context, lo, hi, tail int64, tailAt st
 		checkWrote(e, wrote, ps)
 	}
 	return nil
+}
+
+// chainEvents reads what the table checks need of the events the clause
+// selects (no hashes: the chain walk checked those).
+func (db *DB) chainEvents(ctx context.Context, clause string, args ...any) ([]*chainEvent, error) {
+	rows, err := db.r.QueryContext(ctx, db.r.Rebind(`SELECT seq, decision_id, event, from_state, to_state, actor_id, at, version, data FROM audit_events `+clause), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*chainEvent
+	for rows.Next() {
+		var e AuditEvent
+		var d sql.NullInt64
+		if err := rows.Scan(&e.Seq, &d, &e.Event, &e.From, &e.To, &e.ActorID, &e.At, &e.Version, &e.Data); err != nil {
+			return nil, err
+		}
+		if d.Valid {
+			e.DecisionID = &d.Int64
+		}
+		out = append(out, newChainEvent(&e))
+	}
+	return out, rows.Err()
 }
 
 var wroteKeys = [][2]string{{"record", "records"}, {"draft", "drafts"}, {"opinion", "legality_opinions"}}
