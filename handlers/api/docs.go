@@ -3,6 +3,8 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +18,9 @@ import (
 // The readable page of the description: GET /api/docs, server-rendered
 // from the same Operations, events and codes as /api/v1/openapi.json (no
 // script, no CDN: the CSP forbids both).
+
+// pkgPrefix matches the package paths in a Go type's name.
+var pkgPrefix = regexp.MustCompile(`[a-z0-9_/]+\.`)
 
 // docsView is what the page shows.
 type docsView struct {
@@ -57,7 +62,7 @@ func docsPage() docsView {
 			case b.Upload:
 				d.Body = "multipart/form-data (file) | raw bytes"
 			case b.Schema != nil:
-				d.Body = "{event, expected_version, data}"
+				d.Body = b.Doc
 			default:
 				s := newSchemaSet()
 				props := s.request(b.Type, b.Required...)["properties"].(obj)
@@ -75,14 +80,16 @@ func docsPage() docsView {
 			if len(media) == 0 {
 				media = []string{"application/json"}
 			}
-			d.OK = append(d.OK, strconv.Itoa(r.Status)+" "+strings.Join(media, " | "))
+			what := strings.Join(media, " | ")
+			if r.Type != nil {
+				what = pkgPrefix.ReplaceAllString(reflect.TypeOf(r.Type).String(), "")
+				if len(media) > 1 || media[0] != "application/json" {
+					what += " (" + strings.Join(media, " | ") + ")"
+				}
+			}
+			d.OK = append(d.OK, strconv.Itoa(r.Status)+" "+what)
 		}
-		fails := append(slices.Clone(commonFails), op.Fails...)
-		if op.Public {
-			fails = []int{400, 500}
-		}
-		slices.Sort(fails)
-		for _, f := range slices.Compact(fails) {
+		for _, f := range failsOf(op) {
 			d.Fails = append(d.Fails, strconv.Itoa(f))
 		}
 		i, ok := byTag[op.Tag]

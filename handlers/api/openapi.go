@@ -61,6 +61,7 @@ type Body struct {
 	Required []string // members the handler requires (Type only)
 	Schema   func(*schemaSet) obj
 	Upload   bool
+	Doc      string // its shape in brief, for the page (Schema only)
 }
 
 // Reply is one answer: JSON of the Go type Type, or bytes of Media
@@ -122,13 +123,14 @@ var Operations = []Op{
 	{Method: "GET", Path: "/api/v1/units", Tag: "units", ZH: "决策机关与单位", EN: "organs and units", OK: ok(UnitList{})},
 	{Method: "GET", Path: "/api/v1/domains", Tag: "procedure", ZH: "政策领域及风险评估必评领域", EN: "policy domains and the mandatory risk domains", OK: ok(DomainsView{})},
 	{Method: "POST", Path: "/api/v1/decisions", Tag: "decisions", ZH: "登记决策事项建议（状态 proposed）", EN: "record a decision proposal (state proposed)",
-		Body: &Body{Schema: func(*schemaSet) obj { return fieldsObject(workflow.CreateFields, true) }}, OK: createdAt(ActResponse{}), Fails: []int{403, 413, 503}},
+		Body: &Body{Schema: func(*schemaSet) obj { return fieldsObject(workflow.CreateFields, true) }, Doc: fieldsDoc(workflow.CreateFields)},
+		OK:   createdAt(ActResponse{}), Fails: []int{403, 503}},
 	{Method: "GET", Path: "/api/v1/decisions", Tag: "decisions", ZH: "调用者可见的决策", EN: "the decisions in the caller's scope",
-		Query: append([]Param{{"state", obj{"type": "string"}, "状态", "a state code"}, {"unit", idParam, "承办单位", "the undertaking unit"},
+		Query: append([]Param{{"state", obj{"type": "string", "enum": stateCodes()}, "状态", "a state code"}, {"unit", idParam, "承办单位", "the undertaking unit"},
 			{"q", obj{"type": "string"}, "标题检索", "text in the title"}}, pageParams...), OK: ok(Paged[DecisionView]{})},
 	{Method: "GET", Path: "/api/v1/decisions/:id", Tag: "decisions", ZH: "一项决策，含调用者可办理的事项和未到期期限", EN: "one decision, with the caller's available events and open deadlines", OK: ok(DecisionView{}), Fails: []int{404}},
 	{Method: "POST", Path: "/api/v1/decisions/:id/events", Tag: "decisions", ZH: "办理一个事项：{event, expected_version, data}，data 按事项见各 DecisionEvent.* 结构", EN: "fire an event: {event, expected_version, data}; each event's data is in DecisionEvent.*",
-		Body: &Body{Schema: decisionEventSchema}, OK: ok(ActResponse{}), Fails: []int{403, 404, 409, 413, 422, 503}},
+		Body: &Body{Schema: decisionEventSchema, Doc: actBodyDoc}, OK: ok(ActResponse{}), Fails: []int{403, 404, 409, 422, 503}},
 	{Method: "GET", Path: "/api/v1/decisions/:id/drafts", Tag: "decisions", ZH: "草案各版本（由旧到新）", EN: "draft versions, oldest first", OK: ok(Items[workflow.Draft]{}), Fails: []int{404}},
 	{Method: "GET", Path: "/api/v1/decisions/:id/records", Tag: "decisions", ZH: "各环节记录（由旧到新）", EN: "stage records, oldest first", OK: ok(Items[workflow.Record]{}), Fails: []int{404}},
 	{Method: "GET", Path: "/api/v1/decisions/:id/audit", Tag: "audit", ZH: "一项决策的审计链", EN: "one decision's audit trail", Query: auditParams(false), OK: ok(Paged[store.AuditEvent]{}), Fails: []int{404}},
@@ -151,7 +153,7 @@ var Operations = []Op{
 		Body: body(newCatalogueRequest{}, "organ_id", "year"), OK: createdAt(CatalogueActResponse{}), Fails: []int{403, 404, 409, 413, 422, 503}},
 	{Method: "GET", Path: "/api/v1/catalogues/:id", Tag: "catalogues", ZH: "目录的一个版本（含事项）", EN: "one catalogue version with its items", OK: ok(CatalogueView{}), Fails: []int{404}},
 	{Method: "POST", Path: "/api/v1/catalogues/:id/events", Tag: "catalogues", ZH: "目录事项：{event, expected_version, data}，data 见各 CatalogueEvent.* 结构", EN: "a catalogue act: {event, expected_version, data}; each event's data is in CatalogueEvent.*",
-		Body: &Body{Schema: catalogueEventSchema}, OK: ok(CatalogueActResponse{}), Fails: []int{403, 404, 409, 413, 422, 503}},
+		Body: &Body{Schema: catalogueEventSchema, Doc: actBodyDoc}, OK: ok(CatalogueActResponse{}), Fails: []int{403, 404, 409, 422, 503}},
 	{Method: "GET", Path: "/api/v1/catalogue-reports/:year", Tag: "catalogues", ZH: "年度目录执行情况（办公厅与领导）", EN: "the catalogue's plan-against-actual report (office and leaders)",
 		Query: []Param{{"organ", idParam, "决策机关（默认调用者的）", "the organ (default: the caller's)"}}, OK: ok(workflow.PlanReport{}), Fails: []int{403, 404}},
 	{Method: "GET", Path: "/api/v1/statistics", Tag: "statistics", ZH: "法治政府建设年度报告统计（JSON、CSV、XLSX；限频；下载计入安全审计）", EN: "the annual rule-of-law report's figures (JSON, CSV, XLSX; rate-limited; downloads are recorded)",
@@ -214,12 +216,50 @@ var Operations = []Op{
 // many failing credentials or expensive reads (429), a bug (500).
 var commonFails = []int{400, 401, 429, 500}
 
+// failsOf lists the statuses of an operation's refusals: the common ones,
+// its own, and 413 where it reads a body.
+func failsOf(op Op) []int {
+	fails := append(slices.Clone(commonFails), op.Fails...)
+	if op.Public {
+		fails = []int{400, 500}
+	}
+	if op.Body != nil {
+		fails = append(fails, 413)
+	}
+	slices.Sort(fails)
+	return slices.Compact(fails)
+}
+
+// actBodyDoc is an act's body in brief.
+const actBodyDoc = "{event*, expected_version*, data}"
+
+// fieldsDoc is a field table in brief: its names, required ones starred.
+func fieldsDoc(fs []workflow.Field) string {
+	names := make([]string, len(fs))
+	for i, f := range fs {
+		names[i] = f.Name
+		if f.Required {
+			names[i] += "*"
+		}
+	}
+	return "{" + strings.Join(names, ", ") + "}"
+}
+
 // pathParams: the schema of each path parameter by name.
 var pathParams = map[string]obj{
 	"id":   {"type": "integer", "minimum": 1},
 	"hash": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "文件摘要（64位小写十六进制） / the document's digest (64 lowercase hex digits)"},
 	"year": {"type": "integer"},
 	"code": {"type": "string", "minLength": 1},
+}
+
+// stateCodes are the procedure's states.
+func stateCodes() []any {
+	out := make([]any, len(workflow.States))
+	for i, st := range workflow.States {
+		out[i] = string(st.Code)
+	}
+	return out
 }
 
 // documentTypes are the types a stored document has (store.AllowedTypes).
@@ -486,15 +526,7 @@ func operation(s *schemaSet, op Op) obj {
 			content[m] = mt
 		}
 	}
-	fails := append(slices.Clone(commonFails), op.Fails...)
-	if op.Public {
-		fails = []int{400, 500}
-	}
-	if op.Body != nil {
-		fails = append(fails, 413)
-	}
-	slices.Sort(fails)
-	for _, st := range slices.Compact(fails) {
+	for _, st := range failsOf(op) {
 		name, ok := statusNames[st]
 		if !ok {
 			panic(fmt.Sprintf("openapi: %s %s: no problem response for status %d", op.Method, op.Path, st))
