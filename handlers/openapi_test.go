@@ -263,7 +263,16 @@ func engineCodes(t *testing.T) map[string][]string {
 // none inline, and none is needed).
 func TestOpenAPIServedAndPage(t *testing.T) {
 	e := handlerstest.New(t, storetest.Backends(t)[0].Open)
+	// The test server's client checks every exchange with the API.
+	conform, ok := e.HTTP.Transport.(*handlerstest.Conform)
+	if !ok {
+		t.Fatalf("the test server's client does not check its exchanges against the description: %T", e.HTTP.Transport)
+	}
+	before := conform.Checked.Load()
 	r := e.Do(t, "GET", "/api/v1/openapi.json", "", nil)
+	if conform.Checked.Load() != before+1 {
+		t.Error("an exchange went unchecked")
+	}
 	if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") || !bytes.Equal(r.Body, api.Description()) {
 		t.Fatalf("GET /api/v1/openapi.json: %d %s", r.Status, r.Header.Get("Content-Type"))
 	}

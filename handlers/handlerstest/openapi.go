@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -312,6 +313,8 @@ type Conform struct {
 	Base http.RoundTripper
 	Spec *Spec
 	TB   testing.TB
+	// Checked counts the exchanges with /api/v1 checked.
+	Checked atomic.Int64
 }
 
 // RoundTrip sends req and checks the exchange.
@@ -337,10 +340,11 @@ func (c *Conform) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	body, err := io.ReadAll(res.Body)
 	res.Body.Close()
-	res.Body = io.NopCloser(bytes.NewReader(body))
 	if err != nil {
-		return res, nil // the caller reads the same failure
+		return nil, err // a body cut short (a server killed mid-answer): the caller sees the failure
 	}
+	res.Body = io.NopCloser(bytes.NewReader(body))
+	c.Checked.Add(1)
 	if cerr := c.Spec.Check(req, reqBody, res.StatusCode, res.Header, body); cerr != nil {
 		b := body
 		if len(b) > 400 {
