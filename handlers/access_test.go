@@ -224,6 +224,10 @@ func matrix() map[handlers.Route]row {
 		{"POST", "/notifications/email"}: {rule: page, body: func(*fixture, string) any { return url.Values{"email": {""}} }},
 		{"GET", "/procedure"}:            {rule: page},
 
+		// The API description and its page: anyone (no token; they hold no data).
+		{"GET", "/api/v1/openapi.json"}: {rule: anyone},
+		{"GET", "/api/docs"}:            {rule: anyone},
+
 		{"GET", "/api/v1/procedure"}:         {rule: signedIn},
 		{"GET", "/api/v1/procedure/diagram"}: {rule: signedIn},
 		{"GET", "/api/v1/units"}:             {rule: signedIn},

@@ -158,6 +158,12 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 	pages.POST("/notifications/email", k.SetEmail)
 	pages.GET("/procedure", k.Procedure)
 
+	// The API's OpenAPI 3.1 description and its readable page: anonymous,
+	// like the README they restate (no data, only the routes and shapes);
+	// tools fetch a description without credentials.
+	r.GET("/api/v1/openapi.json", a.OpenAPI)
+	r.GET("/api/docs", a.Docs)
+
 	// JSON API v1 (bearer token).
 	v1 := r.Group("/api/v1", au.RequireToken, noStore)
 	v1.GET("/procedure", a.Procedure)

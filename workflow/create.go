@@ -6,7 +6,8 @@ import "fmt"
 // from leaders, departments and the public through the office).
 var CreateRoles = []Role{RoleOffice, RoleUndertaking, RoleLeader}
 
-var createFields = append([]Field{
+// CreateFields are the fields of a new decision's data (POST /api/v1/decisions).
+var CreateFields = append([]Field{
 	{Name: "title", Kind: KText, Required: true},
 	{Name: "organ_id", Kind: KID, Required: true},
 	{Name: "undertaking_unit_id", Kind: KID},
@@ -24,7 +25,7 @@ func NewDecision(data map[string]any, actor Actor, units map[int64]Unit) (*Decis
 			EN: "your roles may not record a decision proposal; allowed: " + joinRoles(CreateRoles, false)}
 	}
 	var inv Invalid
-	ValidateFields(data, createFields, "", &inv)
+	ValidateFields(data, CreateFields, "", &inv)
 	if err := inv.Err(); err != nil {
 		return nil, err
 	}

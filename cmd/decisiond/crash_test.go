@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"decisiond/handlers/api"
+	"decisiond/handlers/handlerstest"
 	"decisiond/store"
 	"decisiond/store/crypt"
 	"decisiond/store/storetest"
@@ -231,6 +233,14 @@ func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // TestCrash kills the server with SIGKILL under load, again and again, on
 // SQLite and PostgreSQL.
 func TestCrash(t *testing.T) {
+	// Every exchange of the clients with the API is checked against the
+	// OpenAPI description too.
+	spec, err := handlerstest.LoadSpec(api.Description())
+	if err != nil {
+		t.Fatal(err)
+	}
+	httpc.Transport = &handlerstest.Conform{Base: http.DefaultTransport, Spec: spec, TB: t}
+	defer func() { httpc.Transport = nil }()
 	bin := buildServer(t)
 	n := cycles()
 	backends := []string{"sqlite"}

@@ -30,12 +30,21 @@ func (a *API) Rules(c *gin.Context) {
 	c.PureJSON(http.StatusOK, RulesView{Active: active, Packs: nonNil(packs)})
 }
 
+// activateRulesRequest is the body of PUT /api/v1/rules/active.
+type activateRulesRequest struct {
+	Code   string `json:"code"`
+	Reason string `json:"reason"`
+}
+
+// putRulePackRequest is the body of PUT /api/v1/rules/packs/{code}.
+type putRulePackRequest struct {
+	Pack   workflow.RulePack `json:"pack"`
+	Reason string            `json:"reason"`
+}
+
 // ActivateRules: PUT /api/v1/rules/active {"code", "reason"} (audited).
 func (a *API) ActivateRules(c *gin.Context) {
-	var req struct {
-		Code   string `json:"code"`
-		Reason string `json:"reason"`
-	}
+	var req activateRulesRequest
 	if !httpx.BindJSON(c, &req) {
 		return
 	}
@@ -52,10 +61,7 @@ func (a *API) ActivateRules(c *gin.Context) {
 
 // PutRulePack: PUT /api/v1/rules/packs/{code} {"pack": {...}, "reason"} (audited).
 func (a *API) PutRulePack(c *gin.Context) {
-	var req struct {
-		Pack   workflow.RulePack `json:"pack"`
-		Reason string            `json:"reason"`
-	}
+	var req putRulePackRequest
 	if !httpx.BindJSON(c, &req) {
 		return
 	}

@@ -38,14 +38,17 @@ func (a *API) Tokens(c *gin.Context) {
 	c.PureJSON(http.StatusOK, Items[store.Token]{Items: ts})
 }
 
+// createTokenRequest is the body of POST /api/v1/tokens.
+type createTokenRequest struct {
+	Label     string `json:"label"`
+	ExpiresAt string `json:"expires_at"` // RFC 3339 or YYYY-MM-DD
+	UserID    *int64 `json:"user_id"`
+}
+
 // CreateToken: POST /api/v1/tokens {"label", "expires_at"?, "user_id"?} —
 // a named token with an expiry (default 90 days, at most a year).
 func (a *API) CreateToken(c *gin.Context) {
-	var req struct {
-		Label     string `json:"label"`
-		ExpiresAt string `json:"expires_at"`
-		UserID    *int64 `json:"user_id"`
-	}
+	var req createTokenRequest
 	if !httpx.BindJSON(c, &req) {
 		return
 	}

@@ -20,15 +20,24 @@ func (a *API) Units(c *gin.Context) {
 	c.PureJSON(http.StatusOK, UnitList{Units: nonNil(us)})
 }
 
+// createUnitRequest is the body of POST /api/v1/units.
+type createUnitRequest struct {
+	Name      string   `json:"name"`
+	ShortName string   `json:"short_name"`
+	Kind      string   `json:"kind"`
+	Parent    *unitRef `json:"parent"`
+}
+
+// setOrganRequest is the body of PUT /api/v1/organs/{id}.
+type setOrganRequest struct {
+	HeadUserID *int64   `json:"head_user_id"`
+	ReviewUnit *unitRef `json:"review_unit"`
+}
+
 // CreateUnit: POST /api/v1/units {"name", "short_name", "kind", "parent"}
 // (system administrator).
 func (a *API) CreateUnit(c *gin.Context) {
-	var req struct {
-		Name      string   `json:"name"`
-		ShortName string   `json:"short_name"`
-		Kind      string   `json:"kind"`
-		Parent    *unitRef `json:"parent"`
-	}
+	var req createUnitRequest
 	if !httpx.BindJSON(c, &req) {
 		return
 	}
@@ -53,10 +62,7 @@ func (a *API) SetOrgan(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	var req struct {
-		HeadUserID *int64   `json:"head_user_id"`
-		ReviewUnit *unitRef `json:"review_unit"`
-	}
+	var req setOrganRequest
 	if !httpx.BindJSON(c, &req) {
 		return
 	}

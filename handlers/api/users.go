@@ -65,6 +65,33 @@ func (a *API) resolveUnit(c *gin.Context, field string, ref *unitRef) (*int64, e
 	return &u.ID, nil
 }
 
+// The bodies of the administration's requests.
+type (
+	createUserRequest struct {
+		Name        string   `json:"name"`
+		DisplayName string   `json:"display_name"`
+		Unit        *unitRef `json:"unit"`
+		Roles       []string `json:"roles"`
+		Head        bool     `json:"head"`
+		Password    string   `json:"password"`
+		Temporary   bool     `json:"temporary"`
+	}
+	setRolesRequest struct {
+		Roles []string `json:"roles"`
+	}
+	setUserUnitRequest struct {
+		Unit *unitRef `json:"unit"`
+	}
+	setPasswordRequest struct {
+		Password  string `json:"password"`
+		Temporary bool   `json:"temporary"`
+	}
+	changeMyPasswordRequest struct {
+		OldPassword string `json:"old_password"`
+		Password    string `json:"password"`
+	}
+)
+
 // Users: GET /api/v1/users — every person (the administrators).
 func (a *API) Users(c *gin.Context) {
 	us, err := a.db.Users(c.Request.Context(), httpx.Actor(c))
@@ -93,15 +120,7 @@ func (a *API) Me(c *gin.Context) {
 // password, temporary} — the system administrator creates the account;
 // roles need the security administrator (三员分立).
 func (a *API) CreateUser(c *gin.Context) {
-	var req struct {
-		Name        string   `json:"name"`
-		DisplayName string   `json:"display_name"`
-		Unit        *unitRef `json:"unit"`
-		Roles       []string `json:"roles"`
-		Head        bool     `json:"head"`
-		Password    string   `json:"password"`
-		Temporary   bool     `json:"temporary"`
-	}
+	var req createUserRequest
 	if !httpx.BindJSON(c, &req) {
 		return
 	}
@@ -152,9 +171,7 @@ func (a *API) userChange(c *gin.Context, fn func(id int64) (*store.User, error))
 
 // SetRoles: PUT /api/v1/users/{id}/roles {"roles": [...]} (security administrator).
 func (a *API) SetRoles(c *gin.Context) {
-	var req struct {
-		Roles []string `json:"roles"`
-	}
+	var req setRolesRequest
 	if !httpx.BindJSON(c, &req) {
 		return
 	}
@@ -165,9 +182,7 @@ func (a *API) SetRoles(c *gin.Context) {
 
 // SetUserUnit: PUT /api/v1/users/{id}/unit {"unit": id or name} (system administrator).
 func (a *API) SetUserUnit(c *gin.Context) {
-	var req struct {
-		Unit *unitRef `json:"unit"`
-	}
+	var req setUserUnitRequest
 	if !httpx.BindJSON(c, &req) {
 		return
 	}
@@ -207,10 +222,7 @@ func (a *API) UnlockUser(c *gin.Context) {
 // SetPassword: PUT /api/v1/users/{id}/password {"password", "temporary"}
 // (system administrator; the password is never echoed or audited).
 func (a *API) SetPassword(c *gin.Context) {
-	var req struct {
-		Password  string `json:"password"`
-		Temporary bool   `json:"temporary"`
-	}
+	var req setPasswordRequest
 	if !httpx.BindJSON(c, &req) {
 		return
 	}
@@ -224,10 +236,7 @@ func (a *API) SetPassword(c *gin.Context) {
 
 // ChangeMyPassword: PUT /api/v1/me/password {"old_password", "password"}.
 func (a *API) ChangeMyPassword(c *gin.Context) {
-	var req struct {
-		OldPassword string `json:"old_password"`
-		Password    string `json:"password"`
-	}
+	var req changeMyPasswordRequest
 	if !httpx.BindJSON(c, &req) {
 		return
 	}

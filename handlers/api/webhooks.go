@@ -24,6 +24,25 @@ func (a *API) webhookView(w *store.Webhook, secret string) WebhookView {
 	return WebhookView{Webhook: *w, Secret: secret, SignatureAlg: store.SignatureAlg(a.db.Crypto())}
 }
 
+// createWebhookRequest is the body of POST /api/v1/webhooks.
+type createWebhookRequest struct {
+	URL         string   `json:"url"`
+	Events      []string `json:"events"`
+	OrganID     *int64   `json:"organ_id"`
+	Description string   `json:"description"`
+}
+
+// updateWebhookRequest is the body of PUT /api/v1/webhooks/{id}: absent
+// members keep their value; organ_id null means every organ.
+type updateWebhookRequest struct {
+	URL          *string         `json:"url"`
+	Events       *[]string       `json:"events"`
+	OrganID      json.RawMessage `json:"organ_id"`
+	Description  *string         `json:"description"`
+	Active       *bool           `json:"active"`
+	RotateSecret bool            `json:"rotate_secret"`
+}
+
 // Webhooks: GET /api/v1/webhooks — the subscriptions (system and audit
 // administrators), without their secrets.
 func (a *API) Webhooks(c *gin.Context) {
@@ -43,12 +62,7 @@ func (a *API) Webhooks(c *gin.Context) {
 // description?} (system administrator, audited) → 201 with the secret,
 // shown this once.
 func (a *API) CreateWebhook(c *gin.Context) {
-	var req struct {
-		URL         string   `json:"url"`
-		Events      []string `json:"events"`
-		OrganID     *int64   `json:"organ_id"`
-		Description string   `json:"description"`
-	}
+	var req createWebhookRequest
 	if !httpx.BindJSON(c, &req) {
 		return
 	}
@@ -70,14 +84,7 @@ func (a *API) UpdateWebhook(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	var req struct {
-		URL          *string         `json:"url"`
-		Events       *[]string       `json:"events"`
-		OrganID      json.RawMessage `json:"organ_id"`
-		Description  *string         `json:"description"`
-		Active       *bool           `json:"active"`
-		RotateSecret bool            `json:"rotate_secret"`
-	}
+	var req updateWebhookRequest
 	if !httpx.BindJSON(c, &req) {
 		return
 	}

@@ -119,6 +119,7 @@ func startWith(tb testing.TB, d handlers.Deps, o Options) *Env {
 	e.Srv = httptest.NewServer(handlers.New(d))
 	tb.Cleanup(e.Srv.Close)
 	e.HTTP = e.Srv.Client()
+	e.conform(tb) // every exchange with /api/v1 is checked against the OpenAPI description
 	return e
 }
 

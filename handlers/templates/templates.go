@@ -1,5 +1,5 @@
 // Package templates holds the embedded html/template files of every page:
-// layout/, partials/, console/, admin/, public/, auth/, errors/ — a
+// layout/, partials/, console/, admin/, public/, auth/, errors/, api/ — a
 // template's path mirrors the handler that renders it ("console/home").
 // Pages render inside layout/base (public/ pages inside layout/public);
 // each page file defines "title" and "content".
@@ -21,7 +21,7 @@ import (
 	"decisiond/workflow"
 )
 
-//go:embed layout partials errors auth console public
+//go:embed layout partials errors auth console public api
 var files embed.FS
 
 var (
