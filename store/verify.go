@@ -10,6 +10,7 @@ import (
 	"sort"
 
 	"decisiond/store/crypt"
+	"decisiond/workflow"
 )
 
 // Verify vouches for the whole database, not only the audit table. Every
@@ -311,8 +312,16 @@ func (db *DB) verifyTables(ctx context.Context, evs map[int64]*chainEvent, tail 
 		}
 	}
 
-	// Every event that wrote a row still has exactly that row.
-	keys := [][2]string{{"record", "records"}, {"draft", "drafts"}, {"opinion", "legality_opinions"}}
+	// The public's comments and the drafter's handling of them.
+	wrote["comments"], wrote["comment_handling"] = map[int64]int{}, map[int64]int{}
+	if err := db.verifyComments(ctx, evs, &ps, wrote, cut); err != nil {
+		return nil, err
+	}
+
+	// Every event that wrote a row still has exactly that row (an act of
+	// handling, all the rows it bound: verifyComments compares them).
+	keys := [][2]string{{"record", "records"}, {"draft", "drafts"}, {"opinion", "legality_opinions"}, {"comment", "comments"},
+		{"comment_handling", "comment_handling"}}
 	for seq := int64(1); seq <= tail; seq++ {
 		e := evs[seq]
 		for _, kt := range keys {
@@ -323,7 +332,7 @@ func (db *DB) verifyTables(ctx context.Context, evs map[int64]*chainEvent, tail 
 			switch n := wrote[table][seq]; {
 			case n == 0:
 				ps.add(seq, table, 0, "audit event seq %d (%s) wrote a %s row that is missing", seq, e.event, table)
-			case n > 1:
+			case n > 1 && table != "comment_handling":
 				ps.add(seq, table, 0, "audit event seq %d (%s) wrote one %s row, but %d name it", seq, e.event, table, n)
 			}
 		}
@@ -363,4 +372,82 @@ func (db *DB) verifyDocuments(ctx context.Context, ps *problems) error {
 		}
 	}
 	return rows.Err()
+}
+
+// verifyComments checks each comment against the comment_received event
+// that wrote it, and each act of handling's rows, in order, against the
+// comments_handled event that bound them. Rows are streamed: a comment's
+// text may be long and the comments many.
+func (db *DB) verifyComments(ctx context.Context, evs map[int64]*chainEvent, ps *problems, wrote map[string]map[int64]int,
+	cut func(table string, id, seq int64)) error {
+	rows, err := db.r.QueryxContext(ctx, `SELECT id, decision_id, round_id, receipt, draft_no, draft_hash, text, name, contact, addr_hash, at, audit_seq
+		FROM comments ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var c struct {
+			ID int64 `db:"id"`
+			commentContent
+		}
+		if err := rows.StructScan(&c); err != nil {
+			rows.Close()
+			return err
+		}
+		e := evs[c.AuditSeq]
+		if e == nil {
+			cut("comments", c.ID, c.AuditSeq)
+			continue
+		}
+		wrote["comments"][c.AuditSeq]++
+		if e.event != workflow.EvCommentReceived || e.content["comment"] != c.hash() {
+			ps.add(c.AuditSeq, "comments", c.ID, "comment %d does not match the content its audit event seq %d bound", c.ID, c.AuditSeq)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	hrows, err := db.r.QueryxContext(ctx, `SELECT id, comment_id, decision_id, kind, opinion, reason, duplicate_of, actor_id, at, audit_seq
+		FROM comment_handling ORDER BY audit_seq, id`)
+	if err != nil {
+		return err
+	}
+	defer hrows.Close()
+	var seq, first int64
+	var hashes []string
+	check := func() {
+		if len(hashes) == 0 {
+			return
+		}
+		e := evs[seq]
+		switch {
+		case e == nil:
+			cut("comment_handling", first, seq)
+		case e.event != workflow.EvCommentsHandled || e.content["comment_handling"] != handlingBatchHash(hashes):
+			ps.add(seq, "comment_handling", first, "the comment handling rows of audit event seq %d (from row %d) do not match the content it bound", seq, first)
+		}
+		hashes = hashes[:0]
+	}
+	for hrows.Next() {
+		var h struct {
+			ID int64 `db:"id"`
+			handlingContent
+		}
+		if err := hrows.StructScan(&h); err != nil {
+			return err
+		}
+		if h.AuditSeq != seq {
+			check()
+			seq, first = h.AuditSeq, h.ID
+		}
+		hashes = append(hashes, h.hash())
+		if evs[h.AuditSeq] != nil {
+			wrote["comment_handling"][h.AuditSeq]++
+		}
+	}
+	if err := hrows.Err(); err != nil {
+		return err
+	}
+	check()
+	return nil
 }
