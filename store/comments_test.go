@@ -227,3 +227,54 @@ func TestComments_Handling(t *testing.T) {
 		t.Fatalf("verify: %+v %v", res, err)
 	}
 }
+
+// TestComments_Statistics: the annual report counts the comments the
+// organ's decisions received in the year, those an adoption report
+// answered, and those marked, by mark; and the published participation
+// reads the report item by item.
+func TestComments_Statistics(t *testing.T) {
+	ctx := context.Background()
+	opts := storetest.Options(t, "qinghai")
+	clock := opts.Clock.(*workflow.FixedClock)
+	db, _ := storetest.Backends(t)[0].OpenWith(t, opts)
+	fx, id := openConsultation(t, db)
+	drafter := fx.Actors["drafter"]
+	var ids []int64
+	for i := range 4 {
+		if _, err := db.SubmitComment(ctx, id, workflow.NewComment{Text: fmt.Sprintf("意见%d", i)}, "192.0.2.1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, _ := db.Comments(ctx, drafter, id, store.CommentFilter{})
+	for i := len(list.Items) - 1; i >= 0; i-- {
+		ids = append(ids, list.Items[i].ID)
+	}
+	for _, h := range []struct {
+		ids []int64
+		h   workflow.Handling
+	}{{ids[:2], workflow.Handling{Kind: workflow.HandleGroup, Opinion: "主要意见"}},
+		{ids[2:3], workflow.Handling{Kind: workflow.MarkOffTopic, Reason: "无关"}},
+		{ids[3:4], workflow.Handling{Kind: workflow.MarkDuplicate, Reason: "重复", DuplicateOf: &ids[0]}}} {
+		if _, err := db.HandleComments(ctx, drafter, id, h.ids, h.h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.T = clock.T.AddDate(0, 0, 31)
+	d, _ := db.Decision(ctx, store.System, id)
+	if _, err := db.Apply(ctx, id, workflow.Act{Event: workflow.EvCompleteParticipation, Actor: drafter, Data: seeds.Data(map[string]any{
+		"adoption_report": []map[string]any{{"opinion": "主要意见", "adopted": true, "comments": ids[:2]}}})}, d.Version); err != nil {
+		t.Fatal(err)
+	}
+	s, err := db.Statistics(ctx, store.System, 2026, nil)
+	if err != nil || len(s.Organs) != 1 {
+		t.Fatalf("statistics: %+v %v", s, err)
+	}
+	o := s.Organs[0]
+	if o.CommentsReceived != 4 || o.CommentsAnswered != 2 || o.CommentsMarked[workflow.MarkOffTopic] != 1 || o.CommentsMarked[workflow.MarkDuplicate] != 1 ||
+		o.CommentsMarked[workflow.MarkAbusive] != 0 {
+		t.Errorf("comment statistics: %+v", o)
+	}
+	if s, _ := db.Statistics(ctx, store.System, 2025, nil); s.Organs[0].CommentsReceived != 0 {
+		t.Errorf("2025 counts 2026's comments")
+	}
+}
