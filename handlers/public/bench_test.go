@@ -66,13 +66,7 @@ func BenchmarkPublicCatalogue(b *testing.B) {
 				mu.Unlock()
 			})
 			b.StopTimer()
-			if len(lat) == 0 {
-				return
-			}
-			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-			b.ReportMetric(float64(len(lat))/b.Elapsed().Seconds(), "req/s")
-			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
-			b.ReportMetric(0, "ns/op")
+			reportLatencies(b, lat, "req/s")
 		})
 	}
 }
@@ -131,13 +125,7 @@ func BenchmarkCommentIntake(b *testing.B) {
 				mu.Unlock()
 			})
 			b.StopTimer()
-			if len(lat) == 0 {
-				return
-			}
-			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-			b.ReportMetric(float64(len(lat))/b.Elapsed().Seconds(), "comments/s")
-			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
-			b.ReportMetric(0, "ns/op")
+			reportLatencies(b, lat, "comments/s")
 			for _, no := range receipts {
 				if _, err := e.DB.ReceiptOf(context.Background(), no); err != nil {
 					b.Fatalf("acknowledged receipt %s is missing: %v", no, err)
@@ -145,4 +133,16 @@ func BenchmarkCommentIntake(b *testing.B) {
 			}
 		})
 	}
+}
+
+// reportLatencies reports the requests per second (as unit) and the 99th
+// percentile latency of a parallel benchmark, instead of ns/op.
+func reportLatencies(b *testing.B, lat []time.Duration, unit string) {
+	if len(lat) == 0 {
+		return
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(len(lat))/b.Elapsed().Seconds(), unit)
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(0, "ns/op")
 }
