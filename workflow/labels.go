@@ -366,7 +366,7 @@ func AuditEventCodes(p *Procedure) []Label {
 	for _, k := range []string{EvRemind, "export", "request_refused", "sign_in", "sign_in_failed", "sign_out", "account_locked",
 		"unlock_account", "change_password", "set_password", "create_user", "set_roles", "set_user_unit", "disable_user",
 		"enable_user", "create_token", "revoke_token", "create_unit", "set_organ", "activate_rule_pack", "install_rule_pack", "update_rule_pack",
-		"load_calendar_year", EvSetNotificationEmail} {
+		"load_calendar_year", EvSetNotificationEmail, EvCommentReceived, EvCommentsHandled} {
 		out = append(out, otherEvents[k])
 	}
 	return out
@@ -386,6 +386,8 @@ func RoleLabel(r string) Label {
 		return Label{r, "本人", "self"}
 	case "anonymous":
 		return Label{r, "匿名", "anonymous"}
+	case "public": // the public's comments (store.PublicActorName)
+		return Label{r, "社会公众", "the public"}
 	}
 	return Label{r, r, r}
 }
