@@ -909,3 +909,46 @@ func (db *DB) participationSummary(ctx context.Context, id int64, recs []workflo
 	}
 	return s, nil
 }
+
+// ArchiveComment is one comment in a decision's archive package: the
+// comment as received (the address only as its source) and every handling
+// of it, oldest first.
+type ArchiveComment struct {
+	Comment
+	History []CommentHandling `json:"handling_history"`
+}
+
+// archiveComments are all of a decision's comments for its package,
+// oldest first.
+func (db *DB) archiveComments(ctx context.Context, decisionID int64) ([]ArchiveComment, error) {
+	var rows []commentRow
+	if err := db.r.SelectContext(ctx, &rows, db.r.Rebind(commentSelect+` WHERE c.decision_id = ? ORDER BY c.id`), decisionID); err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	var hs []struct {
+		handlingContent
+		ActorName string `db:"actor_name"`
+	}
+	if err := db.r.SelectContext(ctx, &hs, db.r.Rebind(`SELECT h.comment_id, h.decision_id, h.kind, h.opinion, h.reason, h.duplicate_of, h.actor_id,
+		h.at, h.audit_seq, COALESCE(u.display_name, '') AS actor_name FROM comment_handling h LEFT JOIN users u ON u.id = h.actor_id
+		WHERE h.decision_id = ? ORDER BY h.id`), decisionID); err != nil {
+		return nil, err
+	}
+	history := map[int64][]CommentHandling{}
+	for _, h := range hs {
+		history[h.CommentID] = append(history[h.CommentID], CommentHandling{Kind: h.Kind, Opinion: h.Opinion, Reason: h.Reason,
+			DuplicateOf: h.DuplicateOf, ActorID: h.ActorID, ActorName: h.ActorName, At: parseTS(h.At), AuditSeq: h.AuditSeq})
+	}
+	out := make([]ArchiveComment, len(rows))
+	for i := range rows {
+		c := rows[i].comment()
+		out[i] = ArchiveComment{Comment: c, History: history[c.ID]}
+		if out[i].History == nil {
+			out[i].History = []CommentHandling{}
+		}
+	}
+	return out, nil
+}

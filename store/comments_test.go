@@ -1,8 +1,11 @@
 package store_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -276,5 +279,64 @@ func TestComments_Statistics(t *testing.T) {
 	}
 	if s, _ := db.Statistics(ctx, store.System, 2025, nil); s.Organs[0].CommentsReceived != 0 {
 		t.Errorf("2025 counts 2026's comments")
+	}
+}
+
+// TestComments_InTheArchive (一事一档): a decision's archive package holds
+// its comments and every handling of them in comments.json, listed in the
+// signed manifest and the 卷内目录; the package verifies although the last
+// event of the decision is a handling (version 0), and a changed comment
+// in it is named.
+func TestComments_InTheArchive(t *testing.T) {
+	ctx := context.Background()
+	db, _ := storetest.OpenSQLite(t, "qinghai")
+	fx, id := openConsultation(t, db)
+	if _, err := db.SubmitComment(ctx, id, workflow.NewComment{Text: "建议增加艺术类课程", Name: "张三"}, "192.0.2.1"); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := db.Comments(ctx, fx.Actors["drafter"], id, store.CommentFilter{})
+	if _, err := db.HandleComments(ctx, fx.Actors["drafter"], id, []int64{list.Items[0].ID}, workflow.Handling{Kind: workflow.HandleGroup, Opinion: "丰富课程"}); err != nil {
+		t.Fatal(err)
+	}
+	pkg, _, err := db.ExportArchive(ctx, fx.Actors["office"], id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := store.VerifyArchive(bytes.NewReader(pkg), int64(len(pkg)), nil)
+	if err != nil || !rep.OK {
+		t.Fatalf("the package verifies: %+v %v", rep, err)
+	}
+	zr, _ := zip.NewReader(bytes.NewReader(pkg), int64(len(pkg)))
+	var comments, index []byte
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		switch f.Name {
+		case store.CommentsFile:
+			comments = b
+		case "index.html":
+			index = b
+		}
+	}
+	if !strings.Contains(string(comments), "建议增加艺术类课程") || !strings.Contains(string(comments), "丰富课程") || !strings.Contains(string(index), "公众意见及处理情况（1条）") {
+		t.Fatalf("comments.json / index: %s\n%s", comments, index)
+	}
+	// A changed comment in the package is named.
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if f.Name == store.CommentsFile {
+			b = bytes.Replace(b, []byte("艺术"), []byte("体育"), 1)
+		}
+		w, _ := zw.Create(f.Name)
+		w.Write(b)
+	}
+	zw.Close()
+	if rep, _ := store.VerifyArchive(bytes.NewReader(out.Bytes()), int64(out.Len()), nil); rep.OK || !strings.Contains(rep.Problem, store.CommentsFile) {
+		t.Fatalf("a changed comment must be named: %+v", rep)
 	}
 }
