@@ -302,9 +302,8 @@ func TestComments_InTheArchive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := store.VerifyArchive(bytes.NewReader(pkg), int64(len(pkg)), nil)
-	if err != nil || !rep.OK {
-		t.Fatalf("the package verifies: %+v %v", rep, err)
+	if rep := verifyPkg(t, pkg); !rep.OK {
+		t.Fatalf("the package verifies: %+v", rep)
 	}
 	zr, _ := zip.NewReader(bytes.NewReader(pkg), int64(len(pkg)))
 	var comments, index []byte
@@ -323,20 +322,8 @@ func TestComments_InTheArchive(t *testing.T) {
 		t.Fatalf("comments.json / index: %s\n%s", comments, index)
 	}
 	// A changed comment in the package is named.
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, f := range zr.File {
-		rc, _ := f.Open()
-		b, _ := io.ReadAll(rc)
-		rc.Close()
-		if f.Name == store.CommentsFile {
-			b = bytes.Replace(b, []byte("艺术"), []byte("体育"), 1)
-		}
-		w, _ := zw.Create(f.Name)
-		w.Write(b)
-	}
-	zw.Close()
-	if rep, _ := store.VerifyArchive(bytes.NewReader(out.Bytes()), int64(out.Len()), nil); rep.OK || !strings.Contains(rep.Problem, store.CommentsFile) {
+	changed := rezip(t, pkg, store.CommentsFile, func(b []byte) []byte { return bytes.Replace(b, []byte("艺术"), []byte("体育"), 1) })
+	if rep := verifyPkg(t, changed); rep.OK || !strings.Contains(rep.Problem, store.CommentsFile) {
 		t.Fatalf("a changed comment must be named: %+v", rep)
 	}
 }
