@@ -101,7 +101,6 @@ type commentForm struct {
 type consultationBody struct {
 	C                     *store.Consultation
 	OpensOn, ClosesOn     string
-	ClosesAt              string
 	Status                string
 	Methods               []string
 	Explanation, DraftTxt []string
