@@ -170,6 +170,7 @@ type fixture struct {
 	spareTok  int64
 	webhook   int64
 	delivery  int64
+	receipt   string // a comment's receipt on the demo's consultation
 }
 
 func decisionPath(suffix string) func(f *fixture, kind string) string {
@@ -268,6 +269,28 @@ func matrix() map[handlers.Route]row {
 		{"GET", "/public/decisions/:id"}: {rule: published, perKind: true, path: func(f *fixture, kind string) string {
 			return fmt.Sprintf("/public/decisions/%d", f.ids[kind])
 		}},
+		// A consultation's page exists once its decision opened a comment
+		// period and is not to be withheld: the fare decision's (closed, so a
+		// post is 409); the other two never opened one (404).
+		{"GET", "/public/consultations"}: {rule: anyone},
+		{"GET", "/public/consultations/:id"}: {rule: published, perKind: true, path: func(f *fixture, kind string) string {
+			return fmt.Sprintf("/public/consultations/%d", f.ids[kind])
+		}},
+		{"POST", "/public/consultations/:id/comments"}: {rule: published, perKind: true, path: func(f *fixture, kind string) string {
+			return fmt.Sprintf("/public/consultations/%d/comments", f.ids[kind])
+		}, body: func(*fixture, string) any { return url.Values{"text": {"矩阵测试意见"}} }},
+		{"GET", "/public/receipts"}:        {rule: anyone},
+		{"GET", "/public/receipts/:no"}:    {rule: anyone, path: func(f *fixture, _ string) string { return "/public/receipts/" + f.receipt }},
+		{"GET", "/decisions/:id/comments"}: {rule: scoped(), perKind: true, path: pagePath("/comments")},
+		{"POST", "/decisions/:id/comments/handling"}: {rule: undertakingAct, perKind: true, path: pagePath("/comments/handling"),
+			body: func(*fixture, string) any {
+				return url.Values{"c": {"1"}, "kind": {"off_topic"}, "reason": {"矩阵测试"}}
+			}},
+		{"GET", "/api/v1/decisions/:id/comments"}: {rule: scoped(), perKind: true, path: decisionPath("/comments")},
+		{"POST", "/api/v1/decisions/:id/comments/handling"}: {rule: undertakingAct, perKind: true, path: decisionPath("/comments/handling"),
+			body: func(*fixture, string) any {
+				return map[string]any{"comments": []int64{1}, "kind": "off_topic", "reason": "矩阵测试"}
+			}},
 		{"POST", "/api/v1/documents"}:   {rule: only("office", "drafter", "reviewer", "leader", "executor"), body: func(*fixture, string) any { return handlerstest.RawBody(samplePDF) }},
 		{"GET", "/api/v1/audit"}:        {rule: signedIn},
 		{"GET", "/api/v1/audit/verify"}: {rule: only("leader", "auditor")},
@@ -329,6 +352,21 @@ func published(_ string, kind string) want {
 		return OK
 	}
 	return Hidden
+}
+
+// undertakingAct: handling the public's comments (the undertaking unit):
+// 403 to every other role, checked first; out of the drafter's scope 404;
+// in scope it passes access (and is refused by the state: 409).
+func undertakingAct(role, kind string) want {
+	switch {
+	case role == "":
+		return Unauth
+	case role != "drafter":
+		return Deny
+	case !inScope(role, kind):
+		return Hidden
+	}
+	return OK
 }
 
 // scopedToken: another person's token exists only for the security
@@ -416,6 +454,11 @@ func setup(t *testing.T, e *handlerstest.Env) *fixture {
 		t.Fatalf("deliveries: %v, %d", err, len(ds))
 	}
 	f.delivery = ds[0].ID
+	rc, err := db.SubmitComment(ctx, e.Demo.Decisions["西宁市中小学校课后服务管理办法"], workflow.NewComment{Text: "矩阵测试意见"}, "192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.receipt = rc.Receipt
 	return f
 }
 

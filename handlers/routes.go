@@ -53,6 +53,10 @@ type Limits struct {
 	SignIn    int // sign-in attempts per address (default 10, then one per 6 s)
 	Failing   int // failing credentials per address (default 20, then one per 6 s)
 	Expensive int // expensive reads per person: verify, deadlines across decisions, exports (default 6, then one per 10 s)
+	// Comments: the public's comment posts per address (default 10, then
+	// one per CommentEvery, default 30 s).
+	Comments     int
+	CommentEvery time.Duration
 }
 
 func (l Limits) orDefault() Limits {
@@ -64,6 +68,12 @@ func (l Limits) orDefault() Limits {
 	}
 	if l.Expensive == 0 {
 		l.Expensive = 6
+	}
+	if l.Comments == 0 {
+		l.Comments = 10
+	}
+	if l.CommentEvery == 0 {
+		l.CommentEvery = 30 * time.Second
 	}
 	return l
 }
@@ -131,11 +141,19 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 	// Public pages: anonymous, cacheable (ETag, Cache-Control), published
 	// things only. Formats by suffix: .csv, .xlsx, .json (HTML without one).
 	pub := public.New(d.DB, d.Public)
+	pub.LimitComments(httpx.NewLimiter(lim.CommentEvery, lim.Comments))
 	r.GET("/public", pub.Index)
 	r.GET("/public/catalogues", pub.Catalogues)
 	r.GET("/public/catalogues/:year", pub.Year)           // the current version; ?organ= for another organ
 	r.GET("/public/catalogues/:year/:part", pub.YearPart) // v{n} (every version), report (年度目录执行情况)
 	r.GET("/public/decisions/:id", pub.Decision)
+	// Public participation online (Art. 14–18): drafts open for comment,
+	// comments with receipts (per-address limit), the receipt's page.
+	r.GET("/public/consultations", pub.Consultations)
+	r.GET("/public/consultations/:id", pub.Consultation)
+	r.POST("/public/consultations/:id/comments", pub.PostComment)
+	r.GET("/public/receipts", pub.ReceiptLookup)
+	r.GET("/public/receipts/:no", pub.Receipt)
 	// Prometheus metrics: any signed-in person (a bearer token); serve can
 	// also expose them on a separate --metrics-addr.
 	r.GET("/metrics", au.RequireToken, noStore, gin.WrapH(d.Metrics.Handler()))
@@ -150,6 +168,8 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 	pages.POST("/decisions/:id/acts/:event", k.Act)
 	pages.POST("/decisions/:id/remind", k.Remind)
 	pages.GET("/decisions/:id/print", k.Print)
+	pages.GET("/decisions/:id/comments", k.Comments)
+	pages.POST("/decisions/:id/comments/handling", k.HandleComments)
 	pages.GET("/audit", k.Audit)
 	pages.GET("/audit.csv", expensive, k.AuditCSV)
 	pages.GET("/dashboard", k.Dashboard)
@@ -181,6 +201,8 @@ func build(d Deps) (http.Handler, *gin.Engine) {
 	v1.GET("/decisions/:id/documents", a.Attachments)
 	v1.GET("/decisions/:id/documents/:hash", a.Download)
 	v1.GET("/decisions/:id/archive", expensive, a.Archive)
+	v1.GET("/decisions/:id/comments", a.Comments)
+	v1.POST("/decisions/:id/comments/handling", a.HandleComments)
 	v1.POST("/documents", a.UploadDocument)
 	v1.GET("/audit", a.Audit)
 	v1.GET("/audit/verify", expensive, a.Verify)

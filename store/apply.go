@@ -292,6 +292,12 @@ func (db *DB) factsFor(ctx context.Context, q sqlx.QueryerContext, row *decision
 	if f.CatalogueItems, err = db.catalogueItemFacts(ctx, q, row.CatalogueItemID); err != nil {
 		return nil, err
 	}
+	if workflow.NeedsComments(event) {
+		// Art. 18: the comments of the current period, ids and marks only.
+		if f.Comments, err = commentFacts(ctx, q, row.ID); err != nil {
+			return nil, err
+		}
+	}
 	return f, nil
 }
 

@@ -32,21 +32,27 @@ const ArchiveFormat = "decisiond-archive/1"
 // ManifestFile is the manifest's name at the root of the package.
 const ManifestFile = "manifest.json"
 
+// CommentsFile holds the public's comments of the decision in its package.
+const CommentsFile = "comments.json"
+
 // Manifest is the package's table of contents and proof.
 type Manifest struct {
-	Format     string            `json:"format"`
-	CreatedAt  string            `json:"created_at"`
-	CreatedBy  string            `json:"created_by"`
-	Decision   workflow.Decision `json:"decision"`
-	Organ      string            `json:"organ"`
-	Unit       string            `json:"undertaking_unit"`
-	Drafts     []ManifestDraft   `json:"drafts"`
-	Records    []workflow.Record `json:"records"`
-	Events     []AuditEvent      `json:"audit_events"`
-	Documents  []ManifestDoc     `json:"documents"`
-	Files      []ManifestFileRef `json:"files"`
-	Checkpoint *Checkpoint       `json:"checkpoint"`
-	Signature  *ManifestSig      `json:"signature,omitempty"`
+	Format    string            `json:"format"`
+	CreatedAt string            `json:"created_at"`
+	CreatedBy string            `json:"created_by"`
+	Decision  workflow.Decision `json:"decision"`
+	Organ     string            `json:"organ"`
+	Unit      string            `json:"undertaking_unit"`
+	Drafts    []ManifestDraft   `json:"drafts"`
+	Records   []workflow.Record `json:"records"`
+	Events    []AuditEvent      `json:"audit_events"`
+	Documents []ManifestDoc     `json:"documents"`
+	Files     []ManifestFileRef `json:"files"`
+	// Comments is the number of the public's comments in comments.json
+	// (each with its receipt and the drafter's handling of it).
+	Comments   int          `json:"comments,omitempty"`
+	Checkpoint *Checkpoint  `json:"checkpoint"`
+	Signature  *ManifestSig `json:"signature,omitempty"`
 }
 
 // ManifestDraft is one draft version; its text is the file drafts/NN.txt.
@@ -166,6 +172,17 @@ func (db *DB) ExportArchive(ctx context.Context, actor workflow.Actor, decisionI
 		}
 		m.Documents = append(m.Documents, ManifestDoc{Attachment: a, Path: p})
 	}
+	// The public's comments (Art. 14–18) and how each was handled.
+	comments, err := db.archiveComments(ctx, decisionID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(comments) > 0 {
+		if files[CommentsFile], err = json.MarshalIndent(comments, "", "  "); err != nil {
+			return nil, nil, err
+		}
+		m.Comments = len(comments)
+	}
 	files["index.html"], err = archiveIndex(m)
 	if err != nil {
 		return nil, nil, err
@@ -282,6 +299,9 @@ func archiveIndex(m *Manifest) ([]byte, error) {
 	}
 	for _, d := range m.Documents {
 		rows = append(rows, indexRow{Title: d.Title, Date: chinaDate(d.At), Size: fmt.Sprintf("%d 字节", d.Size), Who: m.Unit})
+	}
+	if m.Comments > 0 {
+		rows = append(rows, indexRow{Title: fmt.Sprintf("公众意见及处理情况（%d条）", m.Comments), Date: chinaDate(m.CreatedAt), Size: CommentsFile, Who: "社会公众；" + m.Unit})
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Date < rows[j].Date })
 	var b bytes.Buffer
@@ -411,8 +431,16 @@ func VerifyArchive(r io.ReaderAt, size int64, pinned []byte) (*ArchiveReport, er
 			return bad("record %d (%s): its data differs from audit event seq %d", r.ID, r.Event, e.Seq)
 		}
 	}
-	if n := len(m.Events); n > 0 {
-		last := m.Events[n-1]
+	// The decision stands as its last versioned event left it (events of
+	// version 0 — a reminder, the handling of comments — change nothing).
+	var versioned []AuditEvent
+	for _, e := range m.Events {
+		if e.Version > 0 {
+			versioned = append(versioned, e)
+		}
+	}
+	if n := len(versioned); n > 0 {
+		last := versioned[n-1]
 		if last.Version != m.Decision.Version || workflow.State(last.To) != m.Decision.State {
 			return bad("the decision (version %d, %s) differs from its last audit event seq %d (version %d, %s)",
 				m.Decision.Version, m.Decision.State, last.Seq, last.Version, last.To)

@@ -35,7 +35,7 @@ const OutcomeOK = "ok"
 // observe counts one act. An event name the procedure does not know is
 // counted as "unknown", so a client cannot grow the set of labels.
 func (c *actCounter) observe(p *workflow.Procedure, event string, err error) {
-	if _, ok := p.Event(event); !ok && event != "create" {
+	if _, ok := p.Event(event); !ok && event != "create" && event != workflow.EvCommentReceived {
 		event = "unknown"
 	}
 	outcome := OutcomeOK

@@ -24,6 +24,10 @@ type PublicDecision struct {
 	Text string
 	// Replacement is the new decision a major adjustment opened (Art. 37).
 	Replacement *PublicDecisionRef
+	// Participation is its public participation: the comments received
+	// online and the adoption report per main opinion (nil when it had
+	// neither).
+	Participation *ParticipationSummary
 }
 
 // PublicDecisionRef names another decision and whether its page is public.
@@ -75,6 +79,9 @@ func (db *DB) PublicDecision(ctx context.Context, id int64) (*PublicDecision, er
 	}
 	if len(texts) > 0 {
 		p.Text = texts[0]
+	}
+	if p.Participation, err = db.participationSummary(ctx, id, recs); err != nil {
+		return nil, err
 	}
 	if p.End != nil && p.End.Event == workflow.EvAdjust {
 		var spawned []int64

@@ -43,6 +43,12 @@ type OrganStatistics struct {
 	ParticipationWaived  int            `json:"participation_waived"`
 	ParticipationMethods map[string]int `json:"participation_methods"`
 	Hearings             int            `json:"hearings"`
+	// The public's comments received online in the year (Art. 14–18):
+	// how many, how many an adoption report answered, and how many the
+	// drafters marked, by mark (duplicate, off_topic, abusive).
+	CommentsReceived int            `json:"comments_received"`
+	CommentsAnswered int            `json:"comments_answered"`
+	CommentsMarked   map[string]int `json:"comments_marked"`
 	// Expert reviews (Art. 19–21) completed and waived.
 	ExpertReviews       int `json:"expert_reviews"`
 	ExpertReviewsWaived int `json:"expert_reviews_waived"`
@@ -169,7 +175,10 @@ type statRecord struct {
 
 func (db *DB) organStatistics(ctx context.Context, organ int64, from, to string, now time.Time) (*OrganStatistics, error) {
 	s := &OrganStatistics{OrganID: organ, ParticipationMethods: map[string]int{}, RiskAssessments: map[string]int{},
-		LegalityOpinions: map[string]int{}, StuckDecisions: []StuckDecision{}}
+		LegalityOpinions: map[string]int{}, StuckDecisions: []StuckDecision{}, CommentsMarked: map[string]int{}}
+	for _, m := range workflow.CommentMarks {
+		s.CommentsMarked[m] = 0
+	}
 	for _, m := range workflow.ParticipationMethods {
 		s.ParticipationMethods[m] = 0
 	}
@@ -192,12 +201,20 @@ func (db *DB) organStatistics(ctx context.Context, organ int64, from, to string,
 	}
 	cal, rules := db.Calendar(), db.Rules()
 	lastSubmission := map[int64]map[string]any{}
+	answered := map[int64]bool{} // comments an adoption report names
 	var days []int
 	for _, r := range recs {
 		var data map[string]any
 		_ = json.Unmarshal([]byte(r.Data), &data)
 		if r.Event == workflow.EvSubmitLegalityReview {
 			lastSubmission[r.DecisionID] = data
+		}
+		if r.Event == workflow.EvCompleteParticipation {
+			for _, it := range adoptionItems(&workflow.Record{Data: []byte(r.Data)}) {
+				for _, id := range it.ids {
+					answered[id] = true
+				}
+			}
 		}
 		if r.At < from {
 			continue
@@ -281,6 +298,9 @@ func (db *DB) organStatistics(ctx context.Context, organ int64, from, to string,
 		}
 		s.ReviewTime.Max = days[len(days)-1]
 	}
+	if err := db.commentStatistics(ctx, s, organ, from, to, answered); err != nil {
+		return nil, err
+	}
 	stuck, err := db.stuckDecisions(ctx, organ, now)
 	if err != nil {
 		return nil, err
@@ -290,6 +310,30 @@ func (db *DB) organStatistics(ctx context.Context, organ int64, from, to string,
 }
 
 func str(v any) string { s, _ := v.(string); return s }
+
+// commentStatistics counts the comments the organ's decisions received in
+// the year [from, to): each answered when an adoption report names it
+// (answered), marked by its latest handling otherwise.
+func (db *DB) commentStatistics(ctx context.Context, s *OrganStatistics, organ int64, from, to string, answered map[int64]bool) error {
+	var rows []struct {
+		ID   int64   `db:"id"`
+		Kind *string `db:"kind"`
+	}
+	if err := db.r.SelectContext(ctx, &rows, db.r.Rebind(`SELECT c.id, h.kind FROM comments c`+latestHandling+`
+		JOIN decisions d ON d.id = c.decision_id WHERE d.organ_id = ? AND c.at >= ? AND c.at < ?`), organ, from, to); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		s.CommentsReceived++
+		switch {
+		case answered[r.ID]:
+			s.CommentsAnswered++
+		case r.Kind != nil && workflow.IsMark(*r.Kind):
+			s.CommentsMarked[*r.Kind]++
+		}
+	}
+	return nil
+}
 
 // workdaysBetween counts the working days after from up to and including
 // to (the review time of Art. 26); false when the calendar does not cover

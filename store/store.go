@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"embed"
 	"errors"
@@ -74,6 +75,10 @@ type Options struct {
 	// posted to.
 	CheckpointJournal string
 	CheckpointWitness string
+	// AddressSalt is the deployment's secret the addresses of the public's
+	// comments are hashed with (only the salted hash is kept). It is never
+	// written to the database; empty: a random salt for this process.
+	AddressSalt []byte
 	// NoGroupCommit turns group commit off: each act gets a transaction of
 	// its own (for comparison; group commit is the default).
 	NoGroupCommit bool
@@ -156,6 +161,12 @@ func connect(ctx context.Context, dsn string, opts Options, readOnly bool) (*DB,
 	}
 	if opts.Procedure == nil {
 		opts.Procedure = workflow.New()
+	}
+	if len(opts.AddressSalt) == 0 {
+		opts.AddressSalt = make([]byte, 32)
+		if _, err := rand.Read(opts.AddressSalt); err != nil {
+			return nil, err
+		}
 	}
 	db := &DB{proc: opts.Procedure, opts: opts, calendar: opts.Calendar, rules: opts.Rules}
 	db.app.quit = make(chan struct{})

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"decisiond/store/crypt"
+	"decisiond/workflow"
 )
 
 // Verify vouches for the whole database, not only the audit table. Every
@@ -84,11 +85,13 @@ const (
 	phaseDocuments
 	phaseAttachments
 	phaseOpinions
+	phaseComments
+	phaseHandling
 	phaseMissing
 )
 
 var tablePhase = map[string]int{"decisions": phaseDecisions, "records": phaseRecords, "drafts": phaseDrafts, "documents": phaseDocuments,
-	"attachments": phaseAttachments, "legality_opinions": phaseOpinions}
+	"attachments": phaseAttachments, "legality_opinions": phaseOpinions, "comments": phaseComments, "comment_handling": phaseHandling}
 
 // problems keeps only the earliest problem: memory stays flat however much
 // is wrong.
@@ -494,8 +497,17 @@ func (db *DB) verifyDecisions(ctx context.Context, lo, hi, tail int64, tailAt st
 		}
 	}
 
+	// The public's comments on these decisions and the drafter's handling
+	// of them.
+	wrote["comments"], wrote["comment_handling"] = map[int64]int{}, map[int64]int{}
+	if err := db.verifyComments(ctx, lo, hi, event, ps, wrote, cut); err != nil {
+		return err
+	}
+
 	// Every event of these decisions that wrote a row still has exactly
-	// that row.
+	// that row (an act of handling, all the rows it bound: verifyComments
+	// compares them). A comment's event is of no decision: verifyUndecided
+	// counts its row.
 	for _, e := range order {
 		checkWrote(e, wrote, ps)
 	}
@@ -525,7 +537,8 @@ func (db *DB) chainEvents(ctx context.Context, clause string, args ...any) ([]*c
 	return out, rows.Err()
 }
 
-var wroteKeys = [][2]string{{"record", "records"}, {"draft", "drafts"}, {"opinion", "legality_opinions"}}
+var wroteKeys = [][2]string{{"record", "records"}, {"draft", "drafts"}, {"opinion", "legality_opinions"}, {"comment", "comments"},
+	{"comment_handling", "comment_handling"}}
 
 func checkWrote(e *chainEvent, wrote map[string]map[int64]int, ps *problems) {
 	if e.content == nil {
@@ -539,7 +552,7 @@ func checkWrote(e *chainEvent, wrote map[string]map[int64]int, ps *problems) {
 		switch n := wrote[table][e.seq]; {
 		case n == 0:
 			ps.addPhase(e.seq, phaseMissing, table, 0, "audit event seq %d (%s) wrote a %s row that is missing", e.seq, e.event, table)
-		case n > 1:
+		case n > 1 && table != "comment_handling":
 			ps.addPhase(e.seq, phaseMissing, table, 0, "audit event seq %d (%s) wrote one %s row, but %d name it", e.seq, e.event, table, n)
 		}
 	}
@@ -563,41 +576,43 @@ func (db *DB) spawnedBy(ctx context.Context, parent, id, tail int64) (bool, erro
 	return false, nil
 }
 
-// verifyUndecided checks the events of no decision: none writes a stage
-// record, draft or opinion, so one whose content says it did names a row
-// that must exist.
+// verifyUndecided checks the events of no decision: a comment's event still
+// has its comment, and none other writes a stage record, draft or opinion,
+// so one whose content says it did names a row that must exist. The events
+// are read a page at a time (the counts are not nested in the read: a
+// read-only verification has one connection); each one that wrote a row
+// costs one indexed count.
 func (db *DB) verifyUndecided(ctx context.Context, tail int64, ps *problems) error {
-	rows, err := db.r.QueryxContext(ctx, db.r.Rebind(`SELECT `+auditCols+` FROM audit_events WHERE decision_id IS NULL AND seq <= ? ORDER BY seq`), tail)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var pending []*chainEvent
-	for rows.Next() {
-		var ae AuditEvent
-		if err := rows.StructScan(&ae); err != nil {
+	const page = 1000
+	for after := int64(0); ; {
+		var list []AuditEvent
+		if err := db.r.SelectContext(ctx, &list, db.r.Rebind(fmt.Sprintf(`SELECT seq, event, data FROM audit_events
+			WHERE decision_id IS NULL AND seq > ? AND seq <= ? ORDER BY seq LIMIT %d`, page)), after, tail); err != nil {
 			return err
 		}
-		if e := newChainEvent(&ae); e.content != nil && (e.content["record"] != "" || e.content["draft"] != "" || e.content["opinion"] != "") {
-			pending = append(pending, e)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows.Close()
-	for _, e := range pending {
-		wrote := map[string]map[int64]int{}
-		for _, kt := range wroteKeys {
-			var n int
-			if err := db.r.GetContext(ctx, &n, db.r.Rebind(`SELECT COUNT(*) FROM `+kt[1]+` WHERE audit_seq = ?`), e.seq); err != nil {
-				return err
+		for i := range list {
+			e := newChainEvent(&list[i])
+			if e.content == nil {
+				continue
 			}
-			wrote[kt[1]] = map[int64]int{e.seq: n}
+			wrote := map[string]map[int64]int{}
+			for _, kt := range wroteKeys {
+				if e.content[kt[0]] == "" {
+					continue
+				}
+				var n int
+				if err := db.r.GetContext(ctx, &n, db.r.Rebind(`SELECT COUNT(*) FROM `+kt[1]+` WHERE audit_seq = ?`), e.seq); err != nil {
+					return err
+				}
+				wrote[kt[1]] = map[int64]int{e.seq: n}
+			}
+			checkWrote(e, wrote, ps)
 		}
-		checkWrote(e, wrote, ps)
+		if len(list) < page {
+			return nil
+		}
+		after = list[len(list)-1].Seq
 	}
-	return nil
 }
 
 // verifyDocuments checks that every stored document still hashes to its
@@ -632,4 +647,77 @@ func (db *DB) verifyDocuments(ctx context.Context, ps *problems) error {
 		}
 	}
 	return rows.Err()
+}
+
+// verifyComments checks each comment on the decisions lo..hi against the
+// comment_received event that wrote it, and each act of handling's rows, in
+// order, against the comments_handled event that bound them.
+func (db *DB) verifyComments(ctx context.Context, lo, hi int64, event func(int64) (*chainEvent, error), ps *problems,
+	wrote map[string]map[int64]int, cut func(table string, id, seq int64)) error {
+	var comments []struct {
+		ID int64 `db:"id"`
+		commentContent
+	}
+	if err := db.r.SelectContext(ctx, &comments, db.r.Rebind(`SELECT id, decision_id, round_id, receipt, draft_no, draft_hash, text, name, contact, addr_hash, at, audit_seq
+		FROM comments WHERE decision_id BETWEEN ? AND ? ORDER BY id`), lo, hi); err != nil {
+		return err
+	}
+	for i := range comments {
+		c := &comments[i]
+		e, err := event(c.AuditSeq)
+		if err != nil {
+			return err
+		}
+		if e == nil {
+			cut("comments", c.ID, c.AuditSeq)
+			continue
+		}
+		wrote["comments"][c.AuditSeq]++
+		if e.event != workflow.EvCommentReceived || e.content["comment"] != c.hash() {
+			ps.add(c.AuditSeq, "comments", c.ID, "comment %d does not match the content its audit event seq %d bound", c.ID, c.AuditSeq)
+		}
+	}
+	var hs []struct {
+		ID int64 `db:"id"`
+		handlingContent
+	}
+	if err := db.r.SelectContext(ctx, &hs, db.r.Rebind(`SELECT id, comment_id, decision_id, kind, opinion, reason, duplicate_of, actor_id, at, audit_seq
+		FROM comment_handling WHERE decision_id BETWEEN ? AND ? ORDER BY audit_seq, id`), lo, hi); err != nil {
+		return err
+	}
+	var seq, first int64
+	var hashes []string
+	check := func() error {
+		if len(hashes) == 0 {
+			return nil
+		}
+		e, err := event(seq)
+		if err != nil {
+			return err
+		}
+		switch {
+		case e == nil:
+			cut("comment_handling", first, seq)
+		case e.event != workflow.EvCommentsHandled || e.content["comment_handling"] != handlingBatchHash(hashes):
+			ps.add(seq, "comment_handling", first, "the comment handling rows of audit event seq %d (from row %d) do not match the content it bound", seq, first)
+		}
+		hashes = hashes[:0]
+		return nil
+	}
+	for i := range hs {
+		h := &hs[i]
+		if h.AuditSeq != seq {
+			if err := check(); err != nil {
+				return err
+			}
+			seq, first = h.AuditSeq, h.ID
+		}
+		hashes = append(hashes, h.hash())
+		if e, err := event(h.AuditSeq); err != nil {
+			return err
+		} else if e != nil {
+			wrote["comment_handling"][h.AuditSeq]++
+		}
+	}
+	return check()
 }

@@ -29,6 +29,14 @@ var (
 		{Name: "adopted", Kind: KBool, Required: true},
 		{Name: "reason", Kind: KString},
 	}}
+	// The participation's adoption report: each main opinion names the
+	// comments received through the system that it answers (Art. 18).
+	participationReport = Field{Name: "adoption_report", Kind: KObjects, Required: true, MinItems: 1, Fields: []Field{
+		{Name: "opinion", Kind: KText, Required: true},
+		{Name: "adopted", Kind: KBool, Required: true},
+		{Name: "reason", Kind: KString},
+		{Name: "comments", Kind: KIDs},
+	}}
 	beforeDecided = []State{StProposed, StDrafting, StPublicParticipation, StExpertReview, StRiskAssessment, StLegalityReview, StCollectiveDecision, StPostponed}
 	drafting      = []State{StDrafting, StPublicParticipation, StExpertReview, StRiskAssessment, StLegalityReview}
 	office        = []Role{RoleOffice}
@@ -87,14 +95,17 @@ var eventTable = []EventDef{
 				{Name: "channels", Kind: KTexts, Required: true, MinItems: 1},
 				{Name: "opened_on", Kind: KDate, Required: true},
 				{Name: "closes_on", Kind: KDate, Required: true},
-				{Name: "shortened_reason", Kind: KString}}}}},
+				{Name: "shortened_reason", Kind: KString},
+				// Art. 15 ¶1: 公布决策草案及其说明 — the explanation published
+				// with the draft on the consultation page.
+				{Name: "explanation", Kind: KString}}}}},
 	{Name: EvWaiveParticipation, From: []State{StDrafting}, To: StExpertReview, Roles: undertaking, ZH: "依法不予公开，免于公众参与", EN: "waive public participation", Article: "Art. 14",
 		Fields: []Field{{Name: "legal_basis", Kind: KText, Required: true}}},
 	{Name: EvRecordHearing, From: []State{StPublicParticipation}, Roles: undertaking, ZH: "记录听证会", EN: "record a hearing", Article: "Art. 16–17",
 		Fields: []Field{{Name: "held_on", Kind: KDate, Required: true}, {Name: "materials_delivered_on", Kind: KDate, Required: true},
 			{Name: "participants", Kind: KTexts, Required: true, MinItems: 1}, {Name: "record_signed", Kind: KBool, Required: true}}},
 	{Name: EvCompleteParticipation, Reads: []string{EvRecordHearing}, From: []State{StPublicParticipation}, To: StExpertReview, Roles: undertaking, ZH: "完成公众参与", EN: "complete public participation", Article: "Art. 18",
-		Fields: []Field{adoptionReport, {Name: "group_consultation", Kind: KObject, Fields: []Field{
+		Fields: []Field{participationReport, {Name: "group_consultation", Kind: KObject, Fields: []Field{
 			{Name: "parties", Kind: KTexts, Required: true, MinItems: 1}, {Name: "held_on", Kind: KDate, Required: true},
 			{Name: "summary", Kind: KText, Required: true}}}}},
 	{Name: EvCompleteExpertReview, From: []State{StExpertReview}, To: StRiskAssessment, Roles: undertaking, ZH: "完成专家论证", EN: "complete expert review", Article: "Art. 19–20",

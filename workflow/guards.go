@@ -20,7 +20,7 @@ func guardTable() map[string][]Guard {
 		EvStartParticipation:       {commentPeriod, noticeDraftRequired},
 		EvWaiveParticipation:       {participationWaiver},
 		EvRecordHearing:            {hearingHeldNotFuture, hearingNotice, hearingRecordSigned},
-		EvCompleteParticipation:    {commentPeriodClosed, participationAdoptionReasons, groupConsultation, hearingHeld},
+		EvCompleteParticipation:    {commentPeriodClosed, participationAdoptionReasons, commentsAnswered, groupConsultation, hearingHeld},
 		EvCompleteExpertReview:     {expertsIndependent, expertOpinionsSigned, expertAdoptionReasons},
 		EvWaiveExpertReview:        {expertWaiver, reasonRequired("reason", "Art. 19")},
 		EvCompleteRiskAssessment:   {riskReport, riskReassessment},

@@ -55,16 +55,21 @@ var fieldLabels = map[string]FieldInfo{
 	"opened_on":        {ZH: "征求意见开始日期", EN: "Comment period opens"},
 	"closes_on":        {ZH: "征求意见截止日期", EN: "Comment period closes", HintZH: "一般不少于30日（第十五条）", HintEN: "in general at least 30 days (Art. 15)"},
 	"shortened_reason": {ZH: "缩短期限的理由", EN: "Reason for a shorter period"},
-	"legal_basis":      {ZH: "法律依据", EN: "Legal basis"},
-	"held_on":          {ZH: "举行日期", EN: "Held on"},
+	"notice.explanation": {ZH: "草案说明", EN: "Explanation of the draft", Lines: 4,
+		HintZH: "与草案一并公布（第十五条），显示在公开征求意见页面", HintEN: "published with the draft (Art. 15), shown on the consultation page"},
+	"legal_basis": {ZH: "法律依据", EN: "Legal basis"},
+	"held_on":     {ZH: "举行日期", EN: "Held on"},
 	"materials_delivered_on": {ZH: "听证材料送达日期", EN: "Materials delivered on",
 		HintZH: "应在听证会7日前送达（第十六条）", HintEN: "at least 7 days before the hearing (Art. 16)"},
-	"participants":                         {ZH: "听证参加人", EN: "Participants", HintZH: "每行一人", HintEN: "one per line"},
-	"record_signed":                        {ZH: "听证笔录已签字确认", EN: "Record signed"},
-	"adoption_report":                      {ZH: "意见采纳情况", EN: "Adoption report"},
-	"adoption_report.opinion":              {ZH: "主要意见", EN: "Main opinion"},
-	"adoption_report.adopted":              {ZH: "是否采纳", EN: "Adopted"},
-	"adoption_report.reason":               {ZH: "未采纳理由", EN: "Reason if not adopted"},
+	"participants":            {ZH: "听证参加人", EN: "Participants", HintZH: "每行一人", HintEN: "one per line"},
+	"record_signed":           {ZH: "听证笔录已签字确认", EN: "Record signed"},
+	"adoption_report":         {ZH: "意见采纳情况", EN: "Adoption report"},
+	"adoption_report.opinion": {ZH: "主要意见", EN: "Main opinion"},
+	"adoption_report.adopted": {ZH: "是否采纳", EN: "Adopted"},
+	"adoption_report.reason":  {ZH: "未采纳理由", EN: "Reason if not adopted"},
+	"adoption_report.comments": {ZH: "所答复的公众意见编号", EN: "Comments answered (numbers)",
+		HintZH: "每行一个，为网上收到的公众意见编号；每条意见须在某项中答复或已标注为重复、无关、不当意见（第十八条）",
+		HintEN: "one per line: the numbers of comments received online; each comment is answered by an item or marked as duplicate, off-topic or abusive (Art. 18)"},
 	"group_consultation":                   {ZH: "与利益相关群体的协商", EN: "Consultation with the group concerned"},
 	"group_consultation.parties":           {ZH: "协商各方", EN: "Parties", HintZH: "每行一个", HintEN: "one per line"},
 	"group_consultation.summary":           {ZH: "协商情况", EN: "Summary"},
@@ -328,12 +333,23 @@ var otherEvents = map[string]Label{
 	"update_rule_pack":     {"update_rule_pack", "修改规则包", "rule pack changed"},
 	"load_calendar_year":   {"load_calendar_year", "载入工作日历", "calendar year loaded"},
 	EvSetNotificationEmail: {EvSetNotificationEmail, "设置提醒邮箱", "reminder e-mail set"},
+	EvCommentReceived:      {EvCommentReceived, "收到公众意见", "public comment received"},
+	EvCommentsHandled:      {EvCommentsHandled, "处理公众意见", "public comments handled"},
 }
 
 // EvRemind is the office's reminder (催办) to the undertaking unit: an
 // audited act that is not an event of the procedure (it changes neither
 // the state nor the version).
 const EvRemind = "remind"
+
+// EvCommentReceived is a comment of the public taken online (an act of
+// the anonymous public, with its receipt); EvCommentsHandled is the
+// drafter grouping comments into a main opinion or marking them. Neither
+// is an event of the procedure: neither changes the state or the version.
+const (
+	EvCommentReceived = "comment_received"
+	EvCommentsHandled = "comments_handled"
+)
 
 // EvSetNotificationEmail is a person setting the address their reminders
 // are e-mailed to (a security event: it redirects information).
@@ -350,7 +366,7 @@ func AuditEventCodes(p *Procedure) []Label {
 	for _, k := range []string{EvRemind, "export", "request_refused", "sign_in", "sign_in_failed", "sign_out", "account_locked",
 		"unlock_account", "change_password", "set_password", "create_user", "set_roles", "set_user_unit", "disable_user",
 		"enable_user", "create_token", "revoke_token", "create_unit", "set_organ", "activate_rule_pack", "install_rule_pack", "update_rule_pack",
-		"load_calendar_year", EvSetNotificationEmail} {
+		"load_calendar_year", EvSetNotificationEmail, EvCommentReceived, EvCommentsHandled} {
 		out = append(out, otherEvents[k])
 	}
 	return out
@@ -370,6 +386,8 @@ func RoleLabel(r string) Label {
 		return Label{r, "本人", "self"}
 	case "anonymous":
 		return Label{r, "匿名", "anonymous"}
+	case "public": // the public's comments (store.PublicActorName)
+		return Label{r, "社会公众", "the public"}
 	}
 	return Label{r, r, r}
 }

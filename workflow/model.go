@@ -213,6 +213,11 @@ type Facts struct {
 	// decision's own and the one an amend_flags names), by item id; an id
 	// with no entry names no item.
 	CatalogueItems map[int64]*CatalogueItemFacts
+	// Comments are the comments received through the system in the
+	// current comment round (the latest start_participation), loaded only
+	// for the acts that read them (NeedsComments): ids and marks, never
+	// their text.
+	Comments []CommentFact
 }
 
 // Today is the calendar date of Now in China Standard Time.

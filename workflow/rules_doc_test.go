@@ -156,11 +156,12 @@ func rulesDocRows(t *testing.T) []docRow {
 
 // testFuncs returns the names of the Test functions of this package and of
 // the packages whose tests prove the rules end to end: the HTTP API
-// (handlers/api) and the command line (cmd/decisiond, verify).
+// (handlers/api), the public pages (handlers/public) and the command line
+// (cmd/decisiond, verify).
 func testFuncs(t *testing.T) map[string]bool {
 	t.Helper()
 	var paths []string
-	for _, pat := range []string{"*_test.go", "../handlers/api/*_test.go", "../cmd/decisiond/*_test.go"} {
+	for _, pat := range []string{"*_test.go", "../handlers/api/*_test.go", "../handlers/public/*_test.go", "../cmd/decisiond/*_test.go"} {
 		m, _ := filepath.Glob(pat)
 		paths = append(paths, m...)
 	}

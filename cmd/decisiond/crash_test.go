@@ -32,6 +32,7 @@ import (
 // as a subprocess under concurrent HTTP clients and is killed with SIGKILL
 // at random moments, then restarted. After every restart each act that was
 // acknowledged (a 2xx answer) is present with its version and audit event,
+// each comment of the public answered with a receipt has its receipt page,
 // nothing is half-written (verify: the chain, every table against it, the
 // signed checkpoints), and every acknowledged create/launch has its webhook
 // delivery (the outbox) — sent once the server is back. 5 cycles in the
@@ -213,6 +214,24 @@ func client(base string, organ, unit int64, n int, acks chan<- ack) {
 	}
 }
 
+// commenter posts comments of the public to the demo's consultation until
+// the server goes away, sending each receipt it was answered with.
+func commenter(base string, id int64, receipts chan<- string) {
+	for i := 0; ; i++ {
+		st, b, err := call(base, "POST", fmt.Sprintf("/public/consultations/%d/comments", id), "", map[string]any{
+			"text": fmt.Sprintf("崩溃测试意见 %d：%s", i, strings.Repeat("建议", 1+rand.IntN(100)))})
+		if err != nil {
+			return
+		}
+		var rc struct{ Receipt string }
+		if st != http.StatusCreated || json.Unmarshal(b, &rc) != nil || rc.Receipt == "" {
+			receipts <- fmt.Sprintf("HTTP %d %s", st, b)
+			return
+		}
+		receipts <- rc.Receipt
+	}
+}
+
 // receiver counts the webhook deliveries by audit seq.
 type hookReceiver struct {
 	mu   sync.Mutex
@@ -254,14 +273,15 @@ func TestCrash(t *testing.T) {
 			dir := t.TempDir()
 			dsn := filepath.Join(dir, "decisiond.db")
 			journal := dsn + ".checkpoints"
-			args := []string{"--db", dsn}
+			args := []string{"--db", dsn, "--comment-burst", "1000000"}
 			if backend == "postgres" {
 				dsn = storetest.PostgresDSN(t)
 				journal = filepath.Join(dir, "checkpoints")
 				if out, err := run(t, "keys", "generate", "--out", filepath.Join(dir, "keys")); err != nil {
 					t.Fatalf("keys: %v %s", err, out)
 				}
-				args = []string{"--db", dsn, "--checkpoint-journal", journal, "--signing-key", filepath.Join(dir, "keys", crypt.PrivateKeyFile)}
+				args = []string{"--db", dsn, "--checkpoint-journal", journal, "--signing-key", filepath.Join(dir, "keys", crypt.PrivateKeyFile),
+					"--comment-burst", "1000000"}
 			}
 			hooks := &hookReceiver{seqs: map[int64]int{}}
 			recv := httptest.NewServer(hooks)
@@ -292,15 +312,29 @@ func TestCrash(t *testing.T) {
 			if organ == 0 || unit == 0 {
 				t.Fatalf("demo organ and unit not found")
 			}
+			var consultation int64 // the demo's decision in public participation
+			{
+				_, b, _ := call(srv.url, "GET", "/api/v1/decisions?state=public_participation", "demo-office", nil)
+				var ds struct{ Items []struct{ ID int64 } }
+				_ = json.Unmarshal(b, &ds)
+				if len(ds.Items) != 1 {
+					t.Fatalf("the demo's consultation: %s", b)
+				}
+				consultation = ds.Items[0].ID
+			}
 			var acked []ack
+			var receipts []string
 			start := time.Now()
 			for c := range n {
 				acks := make(chan ack, 10000)
+				rcs := make(chan string, 100000)
 				var wg sync.WaitGroup
 				for i := range 4 {
 					wg.Add(1)
 					go func() { defer wg.Done(); client(srv.url, organ, unit, c*10+i, acks) }()
 				}
+				wg.Add(1)
+				go func() { defer wg.Done(); commenter(srv.url, consultation, rcs) }()
 				time.Sleep(time.Duration(150+rand.IntN(550)) * time.Millisecond)
 				srv.kill(t, syscall.SIGKILL)
 				wg.Wait()
@@ -311,8 +345,20 @@ func TestCrash(t *testing.T) {
 					}
 					acked = append(acked, a)
 				}
+				close(rcs)
+				for r := range rcs {
+					if strings.HasPrefix(r, "HTTP ") {
+						t.Fatalf("cycle %d: a comment was refused: %s", c, r)
+					}
+					receipts = append(receipts, r)
+				}
 				srv = startServer(t, bin, args)
 				checkAcked(t, srv.url, acked)
+				for _, r := range receipts {
+					if st, _, err := call(srv.url, "GET", "/public/receipts/"+r, "", nil); err != nil || st != http.StatusOK {
+						t.Fatalf("cycle %d: comment %s acknowledged with its receipt, missing after the restart: %d %v", c, r, st, err)
+					}
+				}
 				st, b, err := call(srv.url, "GET", "/api/v1/audit/verify", "demo-leader", nil)
 				var v struct {
 					OK          bool
@@ -360,8 +406,8 @@ func TestCrash(t *testing.T) {
 			if out, err := run(t, vargs...); err != nil || !strings.HasPrefix(out, "OK: ") {
 				t.Fatalf("decisiond verify at the end: %v\n%s", err, out)
 			}
-			t.Logf("%s: %d SIGKILL cycles, %d acknowledged acts all present, %d webhook deliveries all arrived, verify OK (%.1f s)",
-				backend, n, len(acked), len(want), elapsed.Seconds())
+			t.Logf("%s: %d SIGKILL cycles, %d acknowledged acts and %d acknowledged comments all present, %d webhook deliveries all arrived, verify OK (%.1f s)",
+				backend, n, len(acked), len(receipts), len(want), elapsed.Seconds())
 		})
 	}
 }

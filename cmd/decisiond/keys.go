@@ -1,10 +1,12 @@
 package main
 
 import (
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 
 	"decisiond/store"
@@ -80,4 +82,44 @@ func signingKey(cfg config, path string) (*crypt.Signer, string, error) {
 	}
 	return s, fmt.Sprintf("已生成检查点签名密钥 / checkpoint signing key made: %s (%s, key id %s); keep a copy of the public key %s off this machine",
 		p, s.Alg(), s.KeyID(), filepath.Join(dir, crypt.PublicKeyFile)), nil
+}
+
+// addressSalt loads the deployment's salt for the addresses of the
+// public's comments (only their salted hash is kept), or — when none is
+// configured — the one beside the signing key, making it on first start
+// (32 random bytes, mode 0600). It is never written to the database, so a
+// copy of the database alone cannot tell who commented from where. A salt
+// that cannot be kept is made for this run only (hashes then differ from
+// run to run; comments go on).
+func addressSalt(cfg config, path string) ([]byte, string, error) {
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, "", fmt.Errorf("--address-salt-file %s: %w", path, err)
+		}
+		if len(b) < 16 {
+			return nil, "", fmt.Errorf("--address-salt-file %s: at least 16 bytes are needed", path)
+		}
+		return b, "", nil
+	}
+	dir := filepath.Join(filepath.Dir(cfg.db), "keys")
+	if store.IsPostgres(cfg.db) {
+		dir = filepath.Join(filepath.Dir(DefaultDB), "keys")
+	}
+	p := filepath.Join(dir, "address.salt")
+	if b, err := os.ReadFile(p); err == nil && len(b) >= 16 {
+		return b, "", nil
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, "", err
+	}
+	err := os.MkdirAll(dir, 0o700)
+	if err == nil {
+		err = os.WriteFile(p, b, 0o600)
+	}
+	if err != nil {
+		return b, fmt.Sprintf("警告：无法保存公众意见地址摘要的盐值，本次运行使用临时盐值 / WARNING: the address salt could not be kept (%v); this run uses a temporary one", err), nil
+	}
+	return b, fmt.Sprintf("已生成公众意见地址摘要的盐值 / address salt made: %s (keep it with the keys, outside the database)", p), nil
 }

@@ -94,6 +94,10 @@ The public pages (/public) take their footer and metadata from --site-name,
 --site-contact, --site-icp (ICP备案号), --site-psb (公安机关备案号) and
 --site-error-report-url (我为政府网站找错); empty shows nothing.
 --public-max-age-seconds (300) is their Cache-Control max-age.
+The public's comments: --comment-burst (10) posts per network address at
+once, then one per --comment-every-seconds (30); the address is kept only
+as a hash salted with --address-salt-file (made beside the signing key on
+first start when not given).
 
 --db takes a SQLite file path (default ./data/decisiond.db) or a PostgreSQL
 URL (postgres://…). Every flag may also be set as DECISIOND_<FLAG>, e.g.
@@ -159,6 +163,11 @@ func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fs.BoolVar(&sc.demo, "demo", envBool("DEMO"), "load demo data into a new database; demo credentials work")
 		fs.BoolVar(&sc.demoOnNetwork, "demo-on-network", envBool("DEMO_ON_NETWORK"), "allow --demo on a non-loopback address")
 		fs.StringVar(&sc.signingKey, "signing-key", env("SIGNING_KEY", ""), "PEM private key that signs checkpoints (default: made on first start beside the database)")
+		fs.StringVar(&sc.addressSalt, "address-salt-file", env("ADDRESS_SALT_FILE", ""), "the secret the addresses of the public's comments are hashed with (default: made on first start beside the signing key)")
+		sc.limits.Comments = envInt("COMMENT_BURST", 10)
+		fs.Func("comment-burst", "comments one network address may post at once (default 10)", intInto(&sc.limits.Comments))
+		sc.limits.CommentEvery = time.Duration(envInt("COMMENT_EVERY_SECONDS", 30)) * time.Second
+		fs.Func("comment-every-seconds", "then one more comment per this many seconds (default 30)", durInto(&sc.limits.CommentEvery, time.Second))
 		fs.StringVar(&sc.witness, "checkpoint-witness", env("CHECKPOINT_WITNESS", ""), "URL each checkpoint is also posted to (an external witness)")
 		sc.interval = time.Duration(envInt("CHECKPOINT_MINUTES", 60)) * time.Minute
 		fs.Func("checkpoint-minutes", "sign the chain head this often (default 60; 0 only at publications)", durInto(&sc.interval, time.Minute))
@@ -297,6 +306,7 @@ type serveConfig struct {
 	demoOnNetwork bool
 	policy        store.AuthPolicy
 	signingKey    string
+	addressSalt   string
 	witness       string
 	interval      time.Duration
 	maxDocMB      int
@@ -308,6 +318,7 @@ type serveConfig struct {
 	webhookPoll     time.Duration
 	public          public.Config
 	smtp            console.SMTPConfig
+	limits          handlers.Limits
 }
 
 // siteFlags binds the public site's configuration (《政府网站发展指引》: the
@@ -416,6 +427,11 @@ func serve(ctx context.Context, cfg config, sc serveConfig, stdout, stderr io.Wr
 		return err
 	}
 	opts.Signer, opts.CheckpointWitness = signer, sc.witness
+	salt, saltNote, err := addressSalt(cfg, sc.addressSalt)
+	if err != nil {
+		return err
+	}
+	opts.AddressSalt = salt
 	db, err := store.Open(ctx, cfg.db, opts)
 	if err != nil {
 		return err
@@ -452,7 +468,7 @@ func serve(ctx context.Context, cfg config, sc serveConfig, stdout, stderr io.Wr
 	defer func() { stopBackground(); background.Wait() }()
 	m := metrics.New(db)
 	srv := &http.Server{Handler: handlers.New(handlers.Deps{DB: db, Procedure: procedure, Auth: sc.policy, Public: sc.public, MaxDocument: int64(sc.maxDocMB) << 20,
-		Metrics: m, Logger: logger, Background: work}),
+		Metrics: m, Logger: logger, Background: work, Limits: sc.limits}),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
 	var msrv *http.Server
 	if sc.metricsAddr != "" {
@@ -482,6 +498,9 @@ func serve(ctx context.Context, cfg config, sc serveConfig, stdout, stderr io.Wr
 		fmt.Fprintf(stdout, "登录 / sign in: %s/login\n", url)
 	}
 	fmt.Fprintln(stdout, keyNote)
+	if saltNote != "" {
+		fmt.Fprintln(stdout, saltNote)
+	}
 	if _, err := db.Checkpoint(ctx, "start"); err != nil {
 		slog.Error("checkpoint at start", "err", err)
 	}

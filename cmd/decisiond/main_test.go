@@ -594,3 +594,30 @@ func TestVerifyNamesBrokenAnchor(t *testing.T) {
 		})
 	}
 }
+
+// TestAddressSalt: serve's salt for the addresses of the public's comments
+// is made once beside the signing key (mode 0600) and read again on the
+// next start, so an address hashes the same across restarts; a given file
+// must hold at least 16 bytes.
+func TestAddressSalt(t *testing.T) {
+	cfg := config{db: filepath.Join(t.TempDir(), "decisiond.db")}
+	first, note, err := addressSalt(cfg, "")
+	if err != nil || len(first) != 32 || !strings.Contains(note, "address.salt") {
+		t.Fatalf("first start: %d bytes, %q, %v", len(first), note, err)
+	}
+	p := filepath.Join(filepath.Dir(cfg.db), "keys", "address.salt")
+	if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the salt file: %v %v", fi, err)
+	}
+	again, note, err := addressSalt(cfg, "")
+	if err != nil || string(again) != string(first) || note != "" {
+		t.Fatalf("the next start reads the same salt: %v %q", err, note)
+	}
+	short := filepath.Join(t.TempDir(), "short")
+	if err := os.WriteFile(short, []byte("tiny"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := addressSalt(cfg, short); err == nil {
+		t.Fatal("a salt of 4 bytes was accepted")
+	}
+}

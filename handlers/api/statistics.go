@@ -59,6 +59,12 @@ func Indicators(s *store.OrganStatistics) []Indicator {
 	}
 	n("participation_waived", "依法免于公众参与", "participation waived", s.ParticipationWaived)
 	n("hearings", "举行听证会", "hearings held", s.Hearings)
+	n("comments_received", "网上收到公众意见（条）", "public comments received online", s.CommentsReceived)
+	n("comments_answered", "意见采纳情况中答复的公众意见（条）", "public comments answered by an adoption report", s.CommentsAnswered)
+	for _, m := range workflow.CommentMarks {
+		l := workflow.HandlingLabel(m)
+		n("comments_marked."+m, "标注为"+l.ZH+"的公众意见（条）", "public comments marked "+l.EN, s.CommentsMarked[m])
+	}
 	n("expert_reviews", "开展专家论证", "expert reviews", s.ExpertReviews)
 	n("expert_reviews_waived", "免于专家论证", "expert reviews waived", s.ExpertReviewsWaived)
 	for _, g := range store.RiskGrades {

@@ -111,6 +111,9 @@ type decisionView struct {
 	Done                         string
 	AuditURL, PrintURL, DiffPath string
 	Admin                        bool
+	// Comments: the public's comments received online (nil when the
+	// decision never opened a comment period).
+	Comments *commentSummary
 }
 
 // actState is a submitted form to show again: what was typed and why it
@@ -170,10 +173,17 @@ func (k *Console) renderDecision(c *gin.Context, status int, d *workflow.Decisio
 	if done := c.Query("done"); done != "" {
 		dv.Done = v.T("已办理：", "Done: ") + l.L(workflow.EventLabel(k.proc, done))
 	}
+	var opinions []store.Opinion
+	dv.Comments, opinions = k.commentsOf(ctx, a, d)
 	for i := range dv.Forms {
 		f := &dv.Forms[i]
 		def, _ := k.proc.Event(f.Event)
 		fc := k.formCtx(ctx, l, f.Event, d, dv)
+		if f.Event == workflow.EvCompleteParticipation && len(opinions) > 0 {
+			// The adoption report starts from the main opinions the
+			// comments were grouped into, each naming its comments.
+			fc.vals = reportFromOpinions(opinions)
+		}
 		if st != nil && st.Event == f.Event {
 			f.Open = true
 			fc.vals, fc.more = st.Values, st.More

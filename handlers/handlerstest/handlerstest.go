@@ -57,17 +57,24 @@ type Options struct {
 	// Demo loads the whole demo (decisions and the 2026 catalogue,
 	// seeds.LoadDemo) instead of the organ, units and users alone.
 	Demo bool
+	// Limits are the rate limits (zero: generous enough for a test's
+	// many requests).
+	Limits handlers.Limits
 }
 
 // NewWith starts a test server as New does, with options.
 func NewWith(tb testing.TB, open func(testing.TB) (*store.DB, string), o Options) *Env {
 	tb.Helper()
 	db, _ := open(tb)
-	return startWith(tb, handlers.Deps{DB: db, Auth: store.AuthPolicy{AllowDemo: true}, Limits: generous}, o)
+	l := generous
+	if o.Limits != (handlers.Limits{}) {
+		l = o.Limits
+	}
+	return startWith(tb, handlers.Deps{DB: db, Auth: store.AuthPolicy{AllowDemo: true}, Limits: l}, o)
 }
 
 // generous rate limits: enough for a test's many requests.
-var generous = handlers.Limits{SignIn: 10000, Failing: 10000, Expensive: 10000}
+var generous = handlers.Limits{SignIn: 10000, Failing: 10000, Expensive: 10000, Comments: 10000}
 
 // Start loads the demo organ, units and users into db and starts a test
 // server over it with the sign-in policy p (zero durations: the defaults)

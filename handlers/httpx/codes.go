@@ -35,6 +35,8 @@ var Codes = []CodeDoc{
 	{workflow.CodeWaiverNotAllowed, "依法不得免于该程序（依法不予公开、专业性技术性、风险评估必评领域）", "the stage may not lawfully be waived (Art. 14, 19, 22; QH (八))"},
 	{workflow.CodeHearingNoticeTooShort, "听证材料未于听证会7日前送达（条例第十六条）", "hearing materials were not delivered 7 days before the hearing (Art. 16)"},
 	{workflow.CodeCommentPeriodOpen, "征求意见期尚未届满，不能完成公众参与（条例第十五条）", "the comment period is still open (Art. 15)"},
+	{workflow.CodeCommentsUnanswered, "仍有公众意见未归入主要意见或未标注，不能完成公众参与（条例第十八条）", "comments are still neither grouped into a main opinion nor marked (Art. 18)"},
+	{workflow.CodeConsultationClosed, "该草案不在公开征求意见期内，或决策已离开公众参与阶段", "the draft is not open for comment, or the decision has left public participation"},
 	{workflow.CodeExpertConflict, "专家与决策事项有直接利害关系（条例第二十条）", "an expert has a direct interest in the decision (Art. 20)"},
 	{workflow.CodeRiskNotControllable, "风险评估认为风险不可控，应调整草案后重新评估（条例第二十四条）", "the risks were found not controllable; revise the draft and assess again (Art. 24)"},
 	{workflow.CodeReviewTimeTooShort, "合法性审查时间少于7个工作日且未说明紧急理由（条例第二十六条）", "less than 7 working days for the legality review without an urgent reason (Art. 26)"},

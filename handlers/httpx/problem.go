@@ -36,7 +36,7 @@ func StatusOf(code string) int {
 		return http.StatusForbidden
 	case workflow.CodeNotFound:
 		return http.StatusNotFound
-	case workflow.CodeInvalidTransition, workflow.CodeVersionConflict:
+	case workflow.CodeInvalidTransition, workflow.CodeVersionConflict, workflow.CodeConsultationClosed:
 		return http.StatusConflict
 	case CodePayloadTooLarge:
 		return http.StatusRequestEntityTooLarge

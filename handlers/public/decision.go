@@ -35,6 +35,51 @@ type decisionBody struct {
 	Channels            []channel
 	AdoptionExplanation []string
 	Notice              *notice
+	// Participation: the comments received online and the adoption
+	// report per main opinion (nil when there was none).
+	Participation *participationView
+}
+
+type participationView struct {
+	Comments int
+	Marked   []markCount
+	Items    []adoptionRow
+	URL      string // the consultation's page
+}
+
+type markCount struct {
+	Label string
+	N     int
+}
+
+type adoptionRow struct {
+	Opinion, Adopted, Reason string
+	Comments                 int
+}
+
+// participationOf is the participation section of a published decision's
+// page: the adoption explanation per main opinion (Art. 18, 32) and the
+// comments received online.
+func participationOf(s *store.ParticipationSummary, pr prefs, id int64) *participationView {
+	if s == nil {
+		return nil
+	}
+	t := templates.View{Lang: pr.lang}
+	v := &participationView{Comments: s.Comments, URL: pr.link("/public/consultations/" + strconv.FormatInt(id, 10))}
+	for _, m := range workflow.CommentMarks {
+		if n := s.Marked[m]; n > 0 {
+			l := workflow.HandlingLabel(m)
+			v.Marked = append(v.Marked, markCount{Label: t.T(l.ZH, l.EN), N: n})
+		}
+	}
+	for _, it := range s.Items {
+		row := adoptionRow{Opinion: it.Opinion, Reason: it.Reason, Comments: it.Comments, Adopted: t.T("未采纳", "Not adopted")}
+		if it.Adopted {
+			row.Adopted = t.T("采纳", "Adopted")
+		}
+		v.Items = append(v.Items, row)
+	}
+	return v
 }
 
 // categoryZH names the Art. 3 categories as 主题分类.
@@ -108,6 +153,7 @@ func (p *Public) Decision(c *gin.Context) {
 				{"发布日期", "Published", minute(d.Publish.At)},
 			}}
 		body.Notice = p.decisionNotice(d, pr)
+		body.Participation = participationOf(d.Participation, pr, id)
 		view := p.cfg.Site.view(pr, "/public/decisions/"+strconv.FormatInt(id, 10), "", d.Decision.Title,
 			[]Meta{{"ArticleTitle", d.Decision.Title}, {"PubDate", minute(d.Publish.At)}, {"ContentSource", d.OrganName}},
 			[]Crumb{{t.T("站点地图", "Site map"), pr.link("/public")}}, body)

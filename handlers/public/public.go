@@ -23,10 +23,11 @@ import (
 
 // Public serves the public pages.
 type Public struct {
-	db     *store.DB
-	cfg    Config
-	cache  pageCache
-	maxAge int
+	db       *store.DB
+	cfg      Config
+	cache    pageCache
+	maxAge   int
+	comments *httpx.Limiter // comment posts per address (nil: unlimited)
 }
 
 // New builds the public pages over a store.
@@ -171,9 +172,11 @@ type organGroup struct {
 }
 
 type indexBody struct {
-	CataloguesURL string
-	Years         []yearLink
-	Decisions     []decisionLink
+	CataloguesURL    string
+	ConsultationsURL string
+	ReceiptsURL      string
+	Years            []yearLink
+	Decisions        []decisionLink
 }
 
 type decisionLink struct {
@@ -242,7 +245,8 @@ func (p *Public) Index(c *gin.Context) {
 		if err != nil {
 			return nil, err
 		}
-		body := indexBody{CataloguesURL: pr.link("/public/catalogues")}
+		body := indexBody{CataloguesURL: pr.link("/public/catalogues"), ConsultationsURL: pr.link("/public/consultations"),
+			ReceiptsURL: pr.link("/public/receipts")}
 		for _, g := range groups {
 			for _, y := range g.Years {
 				body.Years = append(body.Years, yearLink{Organ: g.Name, Year: y.Year, URL: y.CurrentURL, ReportURL: y.ReportURL})
