@@ -138,12 +138,6 @@ func reads(args []string) {
 	defer db.Close()
 	office := fx.Actors["office"]
 	n, _ := db.CountDecisions(ctx)
-	if hp := os.Getenv("HEAPPROF"); hp != "" {
-		f, _ := os.Create(hp)
-		runtime.GC()
-		pprof.WriteHeapProfile(f)
-		f.Close()
-	}
 	var ms0 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
 	fmt.Printf("peak RSS after opening %s (Go heap %d MB in use, %d MB from the OS)\n", peakRSS(), ms0.HeapInuse>>20, ms0.Sys>>20)

@@ -289,14 +289,33 @@ type VerifyResult struct {
 // (verifyTables) and every catalogue anchor (VerifyAnchors), naming each
 // broken one. It only reads.
 func (db *DB) Verify(ctx context.Context) (*VerifyResult, error) {
-	res, tailAt, err := db.verifyChain(ctx)
+	return db.VerifyWith(ctx, VerifyOptions{})
+}
+
+// VerifyOptions tune a verification.
+type VerifyOptions struct {
+	// Workers is how many cores it may use (default: all). The server's
+	// background verification takes one, leaving the rest to requests.
+	Workers int
+}
+
+func (o VerifyOptions) workers() int {
+	if o.Workers > 0 {
+		return o.Workers
+	}
+	return max(1, runtime.GOMAXPROCS(0))
+}
+
+// VerifyWith is Verify with options.
+func (db *DB) VerifyWith(ctx context.Context, o VerifyOptions) (*VerifyResult, error) {
+	res, tailAt, err := db.verifyChain(ctx, o.workers())
 	if err != nil || !res.OK {
 		if res != nil {
 			return db.withAnchors(ctx, res)
 		}
 		return nil, err
 	}
-	p, err := db.verifyTables(ctx, res.Events, tailAt)
+	p, err := db.verifyTables(ctx, res.Events, tailAt, o.workers())
 	if err != nil {
 		return nil, err
 	}
@@ -310,16 +329,16 @@ func (db *DB) Verify(ctx context.Context) (*VerifyResult, error) {
 // part of Verify whose cost grows with every act, measured on its own by the
 // benchmark.
 func (db *DB) VerifyChain(ctx context.Context) (*VerifyResult, error) {
-	res, _, err := db.verifyChain(ctx)
+	res, _, err := db.verifyChain(ctx, VerifyOptions{}.workers())
 	return res, err
 }
 
 // verifyChain walks the audit chain in order. The seqs are cut into chunks
-// of 1024; one worker per core reads every n-th chunk on its own connection
+// of 256; one worker per core reads every n-th chunk on its own connection
 // and hashes its events, and the links are checked chunk after chunk, in
 // sequence. It keeps no event past its chunk, and returns when the last one
 // was written.
-func (db *DB) verifyChain(ctx context.Context) (*VerifyResult, string, error) {
+func (db *DB) verifyChain(ctx context.Context, nworkers int) (*VerifyResult, string, error) {
 	type item struct {
 		e    AuditEvent
 		hash string
@@ -329,13 +348,13 @@ func (db *DB) verifyChain(ctx context.Context) (*VerifyResult, string, error) {
 		items []item
 		err   error
 	}
-	const size = 1024
+	const size = 256
 	var top int64
 	if err := db.r.GetContext(ctx, &top, `SELECT COALESCE(MAX(seq), 0) FROM audit_events`); err != nil {
 		return nil, "", err
 	}
 	chunks := top/size + 1
-	workers := int64(max(1, runtime.GOMAXPROCS(0)))
+	workers := int64(nworkers)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	outs := make([]chan chunk, workers)

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -60,7 +61,11 @@ func checkPassword(phc, pw string) bool {
 
 // dummyHash is compared against when the user does not exist, so that a
 // sign-in takes the same time whether or not the name is known.
-var dummyHash, _ = HashPassword("decisiond-no-such-user")
+// Made on first need, not at start: it costs argon2id's memory.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("decisiond-no-such-user")
+	return h
+})
 
 // CheckPasswordPolicy: at least 8 characters of at least three classes
 // (upper case, lower case, digits, other), not containing the user name
@@ -200,7 +205,7 @@ func (db *DB) SignIn(ctx context.Context, p AuthPolicy, name, pw, addr string) (
 	now := db.Now()
 	u, err := db.UserByName(ctx, name)
 	if workflow.ErrorCode(err) == workflow.CodeNotFound {
-		checkPassword(dummyHash, pw)
+		checkPassword(dummyHash(), pw)
 		db.securityEvent(ctx, nil, "sign_in_failed", map[string]any{"name": clip(name, 64), "reason": "unknown_user", "address": addr})
 		return nil, errSignIn
 	}

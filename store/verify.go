@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"sync"
 
 	"decisiond/store/crypt"
@@ -129,13 +128,13 @@ func (ps *problems) merge(o *problems) {
 // verifyBatch is how many decisions' rows are checked together: the
 // memory verification needs is that of one batch per core, whatever the
 // size of the database.
-const verifyBatch = 256
+const verifyBatch = 64
 
 // verifyTables checks the other tables against a chain already found whole
 // up to seq tail (whose event was written at tailAt). It goes through the
 // decisions in batches of ids, one batch per core at a time, each batch
 // loading only its own events and rows.
-func (db *DB) verifyTables(ctx context.Context, tail int64, tailAt string) (*problem, error) {
+func (db *DB) verifyTables(ctx context.Context, tail int64, tailAt string, workers int) (*problem, error) {
 	var maxID int64
 	for _, q := range []string{
 		`SELECT COALESCE(MAX(id), 0) FROM decisions`,
@@ -157,7 +156,7 @@ func (db *DB) verifyTables(ctx context.Context, tail int64, tailAt string) (*pro
 	var firstErr error
 	next := make(chan int64)
 	var wg sync.WaitGroup
-	for range max(1, runtime.GOMAXPROCS(0)) {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

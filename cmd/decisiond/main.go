@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -407,6 +408,10 @@ func loopback(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// serveMemoryLimit is the server's default soft memory limit for Go
+// (debug.SetMemoryLimit; the environment's GOMEMLIMIT overrides it).
+const serveMemoryLimit = 48 << 20
+
 func serve(ctx context.Context, cfg config, sc serveConfig, stdout, stderr io.Writer) error {
 	var lh slog.Handler = slog.NewJSONHandler(stderr, nil)
 	if sc.logFormat == "text" {
@@ -417,6 +422,11 @@ func serve(ctx context.Context, cfg config, sc serveConfig, stdout, stderr io.Wr
 	if sc.demo && !loopback(sc.addr) && !sc.demoOnNetwork {
 		return fmt.Errorf("--demo 的演示口令和令牌是公开的，只在本机回环地址上提供；%s 不是回环地址（确需在网络上演示请加 --demo-on-network） / "+
 			"--demo's passwords and tokens are public, so it listens only on a loopback address; %s is not one (add --demo-on-network to demonstrate on a network)", sc.addr, sc.addr)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft limit on the Go heap: the collector works harder near it
+		// instead of letting the heap double (GOMEMLIMIT overrides).
+		debug.SetMemoryLimit(serveMemoryLimit)
 	}
 	opts, err := options(cfg)
 	if err != nil {

@@ -717,3 +717,39 @@ func TestDashboardCatalogue(t *testing.T) {
 		t.Fatal("the demo catalogue has no items; the test proves nothing")
 	}
 }
+
+// TestBackgroundVerifiesOnItsOwnCadence: the dashboard's verification runs
+// at the first round, not again at every round (at scale it costs seconds of
+// a core), and again once VerifyEvery has passed — and it still finds what
+// happened since.
+func TestBackgroundVerifiesOnItsOwnCadence(t *testing.T) {
+	opts := storetest.Options(t, "qinghai")
+	clock := opts.Clock.(*workflow.FixedClock)
+	db, _ := storetest.Backends(t)[0].OpenWith(t, opts)
+	fx := storetest.Base(t, db)
+	bg := console.NewBackground(db, console.BackgroundOptions{VerifyEvery: time.Hour})
+	if err := bg.Round(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	first, at := bg.Chain()
+	if first == nil || !first.OK || !at.Equal(clock.T) {
+		t.Fatalf("the first round did not verify: %+v at %s", first, at)
+	}
+	if _, err := fx.Run(t.Context(), db, seeds.FareTitle, seeds.FareFlags, seeds.FareSteps[:2]); err != nil {
+		t.Fatal(err)
+	}
+	clock.T = clock.T.Add(59 * time.Minute)
+	if err := bg.Round(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if again, at2 := bg.Chain(); again.Events != first.Events || !at2.Equal(at) {
+		t.Fatalf("verified again within the hour: %d events at %s", again.Events, at2)
+	}
+	clock.T = clock.T.Add(time.Minute)
+	if err := bg.Round(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if later, at3 := bg.Chain(); !later.OK || later.Events <= first.Events || !at3.Equal(clock.T) {
+		t.Fatalf("not verified again after the hour: %+v at %s", later, at3)
+	}
+}
