@@ -31,6 +31,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,7 +68,18 @@ func main() {
 	ci := flag.Bool("ci", false, "a short run that fails when an act costs more than -max times a raw commit")
 	maxRatio := flag.Float64("max", 10, "with -ci: the largest allowed act time / raw commit time")
 	groupCommit := flag.Bool("group-commit", true, "the store's group commit (false: one transaction per act, for comparison)")
+	prof := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *prof != "" {
+		f, err := os.Create(*prof)
+		if err != nil {
+			fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
 	if *ci {
 		*clients, *dur = "4", 2*time.Second
@@ -116,6 +128,7 @@ func main() {
 		}
 	}
 	if failed {
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }

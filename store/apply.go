@@ -107,7 +107,7 @@ func (db *DB) CreateDecision(ctx context.Context, data map[string]any, actor wor
 	defer func() { db.acts.observe(db.proc, "create", err) }()
 	var res Result
 	err = db.tx(ctx, func(tx *sqlx.Tx) error {
-		units, err := unitMap(ctx, tx)
+		units, err := db.units(ctx, tx)
 		if err != nil {
 			return err
 		}

@@ -79,7 +79,7 @@ func (db *DB) factsOf(ctx context.Context, q sqlx.QueryerContext, id int64) (*wo
 	if err != nil {
 		return nil, err
 	}
-	units, err := unitMap(ctx, q)
+	units, err := db.units(ctx, q)
 	if err != nil {
 		return nil, err
 	}

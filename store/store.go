@@ -192,7 +192,7 @@ func connect(ctx context.Context, dsn string, opts Options, readOnly bool) (*DB,
 			if !writableDir(filepath.Dir(dsn)) {
 				ro += "&immutable=1"
 			}
-			if db.w, err = sqlx.Open("sqlite", ro); err != nil {
+			if db.w, err = sqlx.Open(cachingDriverName, ro); err != nil {
 				return nil, err
 			}
 			db.w.SetMaxOpenConns(1)
@@ -204,11 +204,11 @@ func connect(ctx context.Context, dsn string, opts Options, readOnly bool) (*DB,
 				}
 			}
 			base := SQLiteDSN(dsn)
-			if db.w, err = sqlx.Open("sqlite", base+"&_txlock=immediate"); err != nil {
+			if db.w, err = sqlx.Open(cachingDriverName, base+"&_txlock=immediate"); err != nil {
 				return nil, err
 			}
 			db.w.SetMaxOpenConns(1)
-			if db.r, err = sqlx.Open("sqlite", base+"&_pragma=query_only(1)"); err != nil {
+			if db.r, err = sqlx.Open(cachingDriverName, base+"&_pragma=query_only(1)"); err != nil {
 				return nil, err
 			}
 			db.r.SetMaxOpenConns(4)
