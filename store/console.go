@@ -87,9 +87,20 @@ func (db *DB) factsOf(ctx context.Context, q sqlx.QueryerContext, id int64) (*wo
 	if err != nil {
 		return nil, err
 	}
+	// The latest record of each event, found one index probe per event name
+	// (a GROUP BY would walk the decision's whole history).
+	events := db.proc.Events()
+	names := make([]string, len(events))
+	args := make([]any, 0, len(events)+1)
+	args = append(args, id)
+	for i, e := range events {
+		names[i] = "SELECT ? AS e"
+		args = append(args, e.Name)
+	}
 	var rows []recordRow
 	if err := sqlx.SelectContext(ctx, q, &rows, sqlx.Rebind(bindOf(q), `SELECT r.id, r.event, r.from_state, r.to_state, r.actor_id, r.data, r.draft_hash, r.at
-		FROM records r WHERE r.id IN (SELECT MAX(l.id) FROM records l WHERE l.decision_id = ? GROUP BY l.event) ORDER BY r.id`), id); err != nil {
+		FROM records r WHERE r.id IN (SELECT (SELECT MAX(l.id) FROM records l WHERE l.decision_id = ? AND l.event = ev.e) FROM (`+
+		strings.Join(names, " UNION ALL ")+`) ev) ORDER BY r.id`), args...); err != nil {
 		return nil, fmt.Errorf("load the latest records: %w", err)
 	}
 	recs := make([]workflow.Record, len(rows))

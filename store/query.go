@@ -263,9 +263,15 @@ func (db *DB) AllDeadlines(ctx context.Context, actor workflow.Actor, overdueOnl
 	// number of decisions); overdue is decided as of today, China time.
 	today := workflow.DateOf(db.Now())
 	sc, args := scopeSQL(scope, "d")
-	q := `SELECT x.decision_id, x.kind, x.due_on, x.overdue_on, d.title, d.state FROM deadline_index x JOIN decisions d ON d.id = x.decision_id WHERE ` + sc
+	// CROSS JOIN: SQLite then starts from the index (the overdue ones by
+	// their own index) rather than from every decision in scope.
+	q := `SELECT x.decision_id, x.kind, x.due_on, x.overdue_on, d.title, d.state FROM deadline_index x CROSS JOIN decisions d WHERE d.id = x.decision_id AND ` + sc
+	order := ` ORDER BY x.due_on, x.decision_id`
 	if overdueOnly {
 		q, args = q+` AND x.overdue_on <= ?`, append(args, workflow.FormatDate(today))
+		// An expression, so that the few overdue rows are found by their
+		// index and sorted, rather than every row read in due_on order.
+		order = ` ORDER BY x.due_on || '', x.decision_id`
 	}
 	var rows []struct {
 		DecisionID int64  `db:"decision_id"`
@@ -275,7 +281,7 @@ func (db *DB) AllDeadlines(ctx context.Context, actor workflow.Actor, overdueOnl
 		Title      string `db:"title"`
 		State      string `db:"state"`
 	}
-	if err := db.r.SelectContext(ctx, &rows, db.r.Rebind(q+` ORDER BY x.due_on, x.decision_id`), args...); err != nil {
+	if err := db.r.SelectContext(ctx, &rows, db.r.Rebind(q+order), args...); err != nil {
 		return nil, err
 	}
 	out := make([]DecisionDeadline, 0, len(rows))

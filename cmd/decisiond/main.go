@@ -176,6 +176,7 @@ func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fs.Func("max-document-mb", "largest document accepted, in MB (default 50)", intInto(&sc.maxDocMB))
 		fs.StringVar(&sc.metricsAddr, "metrics-addr", env("METRICS_ADDR", ""), "also serve /metrics without a token on this address (e.g. 127.0.0.1:9090)")
 		fs.StringVar(&sc.logFormat, "log-format", env("LOG_FORMAT", "json"), "json (one JSON object per line) or text")
+		fs.StringVar(&sc.groupCommit, "group-commit", env("GROUP_COMMIT", "auto"), "commit waiting acts together: auto (SQLite yes, PostgreSQL no), true or false")
 		sc.webhookAttempts = envInt("WEBHOOK_ATTEMPTS", 8)
 		fs.Func("webhook-attempts", "attempts before a webhook delivery is dead (default 8)", intInto(&sc.webhookAttempts))
 		fs.StringVar(&sc.smtp.Addr, "smtp-addr", env("SMTP_ADDR", ""), "mail relay host:port for e-mailed notifications (empty: no e-mail)")
@@ -320,6 +321,9 @@ type serveConfig struct {
 	public          public.Config
 	smtp            console.SMTPConfig
 	limits          handlers.Limits
+	// groupCommit: auto (on for SQLite, off for PostgreSQL: measured), true
+	// or false.
+	groupCommit string
 }
 
 // siteFlags binds the public site's configuration (《政府网站发展指引》: the
@@ -431,6 +435,15 @@ func serve(ctx context.Context, cfg config, sc serveConfig, stdout, stderr io.Wr
 	opts, err := options(cfg)
 	if err != nil {
 		return err
+	}
+	switch sc.groupCommit {
+	case "auto", "":
+		opts.NoGroupCommit = store.IsPostgres(cfg.db)
+	case "true", "on", "1":
+	case "false", "off", "0":
+		opts.NoGroupCommit = true
+	default:
+		return fmt.Errorf("--group-commit %q: auto、true 或 false / auto, true or false", sc.groupCommit)
 	}
 	signer, keyNote, err := signingKey(cfg, sc.signingKey)
 	if err != nil {

@@ -621,3 +621,13 @@ func TestAddressSalt(t *testing.T) {
 		t.Fatal("a salt of 4 bytes was accepted")
 	}
 }
+
+// TestServeGroupCommitFlag: --group-commit takes auto, true or false, and
+// refuses anything else before the server starts.
+func TestServeGroupCommitFlag(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "d.db")
+	out, err := run(t, "serve", "--group-commit", "sometimes", "--addr", "127.0.0.1:0", "--db", path)
+	if err == nil || !strings.Contains(err.Error()+out, "--group-commit") {
+		t.Fatalf("an unknown --group-commit value: %v\n%s", err, out)
+	}
+}
