@@ -70,16 +70,7 @@ func main() {
 	groupCommit := flag.Bool("group-commit", true, "the store's group commit (false: one transaction per act, for comparison)")
 	prof := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
-	if *prof != "" {
-		f, err := os.Create(*prof)
-		if err != nil {
-			fatal(err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fatal(err)
-		}
-		defer pprof.StopCPUProfile()
-	}
+	defer profile(*prof)()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
 	if *ci {
 		*clients, *dur = "4", 2*time.Second
@@ -453,4 +444,20 @@ func walker(dsn string, viaHTTP bool) (func(context.Context, int) (func() (bool,
 			return true, nil
 		}, nil
 	}, nil
+}
+
+// profile starts a CPU profile written to path (nothing when path is
+// empty); the returned function stops it.
+func profile(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fatal(err)
+	}
+	return pprof.StopCPUProfile
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -149,16 +148,7 @@ func reads(args []string) {
 	if err != nil || len(long) == 0 {
 		fatal(fmt.Errorf("no long-trail decision: %v", err))
 	}
-	if *prof != "" {
-		f, err := os.Create(*prof)
-		if err != nil {
-			fatal(err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fatal(err)
-		}
-		defer pprof.StopCPUProfile()
-	}
+	defer profile(*prof)()
 	measure := func(name string, fn func() error) {
 		if !strings.Contains(name, *only) {
 			return
