@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,8 +22,9 @@ import (
 // TestBrowser_CommentAndReceipt drives the public pages in Debian's
 // Chromium with JavaScript switched off (skipped with the reason where
 // Chromium is absent): a member of the public opens the list of
-// consultations, the draft's page, writes a comment and submits it, and
-// gets the receipt page with its number; after the drafter has grouped the
+// consultations, the draft's page, writes a comment, attaches a small PDF
+// and submits it, and gets the receipt page with its number and the file's
+// name; the drafter's list has the file; after the drafter has grouped the
 // comment and completed participation with the adoption report, the same
 // receipt page says how it was handled and why.
 func TestBrowser_CommentAndReceipt(t *testing.T) {
@@ -42,11 +45,16 @@ func TestBrowser_CommentAndReceipt(t *testing.T) {
 		t.Fatalf("the consultation's page:\n%s", got)
 	}
 	handlerstest.Screenshot(t, tab, "consultation")
+	pdf := filepath.Join(t.TempDir(), "科普活动建议.pdf")
+	if err := os.WriteFile(pdf, pdfOf(2048, "浏览器"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	do(t, tab, chromedp.SendKeys(chromedp.ID("f-text"), "建议课后服务增加科普类活动，并公布各校的服务时间。"),
-		chromedp.SendKeys(chromedp.ID("f-name"), "赵家长"))
+		chromedp.SendKeys(chromedp.ID("f-name"), "赵家长"), chromedp.SetUploadFiles(chromedp.ID("f-attachment"), []string{pdf}))
 	handlerstest.Navigating(t, tab, chromedp.Submit(chromedp.ID("f-text")))
 	got := text(t, tab)
-	if !strings.Contains(got, "您的意见已提交成功") || !strings.Contains(got, "已收到，正在研究处理") || strings.Contains(got, "赵家长") {
+	if !strings.Contains(got, "您的意见已提交成功") || !strings.Contains(got, "已收到，正在研究处理") || strings.Contains(got, "赵家长") ||
+		!strings.Contains(got, "科普活动建议.pdf") || !strings.Contains(got, "附件已收到") {
 		t.Fatalf("the receipt page:\n%s", got)
 	}
 	no := handlerstest.Get(t, tab, chromedp.Text(chromedp.CSS(".receipt-no")))
@@ -60,6 +68,9 @@ func TestBrowser_CommentAndReceipt(t *testing.T) {
 	list := handlerstest.Decode[api.CommentsPage](t, r)
 	if len(list.Items) != 1 || list.Items[0].Receipt != no || list.Items[0].Name != "赵家长" {
 		t.Fatalf("the drafter's list: %+v", list)
+	}
+	if a := list.Items[0].Attachment; a == nil || a.Name != "科普活动建议.pdf" || a.Size != 2048 || a.ContentType != "application/pdf" {
+		t.Fatalf("the browser's attachment: %+v", a)
 	}
 	handle(t, c, []int64{list.Items[0].ID}, map[string]any{"kind": "group", "opinion": "丰富课后服务内容并公开服务时间"}, http.StatusOK)
 	complete(t, c, []any{map[string]any{"opinion": "丰富课后服务内容并公开服务时间", "adopted": false,
