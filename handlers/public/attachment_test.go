@@ -6,12 +6,15 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/textproto"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"decisiond/handlers"
 	"decisiond/handlers/api"
@@ -414,5 +417,49 @@ func TestConsultation_AttachmentLimits(t *testing.T) {
 	mustReceipt(t, c.postMultipart(t, c.postPath, url.Values{"text": {"没有选择文件"}}, []upload{{field: "attachment", name: "", content: nil}}, false))
 	if l := c.drafterComments(t); l.Items[0].Attachment != nil {
 		t.Errorf("an empty file field made an attachment: %+v", l.Items[0].Attachment)
+	}
+}
+
+// TestConsultation_AttachmentSlowUpload: a file sent slowly outlasts the
+// server's read and write timeouts (serve: one minute each), so the post
+// with a file moves its connection's deadlines by the time the largest
+// file takes at 64 KiB/s; a slow urlencoded post does not get that time.
+func TestConsultation_AttachmentSlowUpload(t *testing.T) {
+	c := newConsult(t, storetest.Backends(t)[0], handlers.Limits{})
+	srv := httptest.NewUnstartedServer(handlers.New(handlers.Deps{DB: c.DB, Auth: store.AuthPolicy{AllowDemo: true}}))
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 300*time.Millisecond, 300*time.Millisecond
+	srv.Start()
+	t.Cleanup(srv.Close)
+	slow := func(body []byte, ctype string) (int, error) {
+		pr, pw := io.Pipe()
+		go func() {
+			for i := 0; i < len(body); i += len(body)/6 + 1 {
+				time.Sleep(120 * time.Millisecond) // about 0.8 s in all, past both timeouts
+				pw.Write(body[i:min(len(body), i+len(body)/6+1)])
+			}
+			pw.Close()
+		}()
+		req, _ := http.NewRequest("POST", srv.URL+c.postPath, pr)
+		req.Header.Set("Content-Type", ctype)
+		req.ContentLength = int64(len(body))
+		res, err := srv.Client().Do(req)
+		if err != nil {
+			return 0, err
+		}
+		defer res.Body.Close()
+		io.Copy(io.Discard, res.Body)
+		return res.StatusCode, nil
+	}
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	w.WriteField("text", "慢速网络上传的附件")
+	fw, _ := w.CreateFormFile("attachment", "慢.pdf")
+	fw.Write(pdfOf(64<<10, "慢速"))
+	w.Close()
+	if status, err := slow(buf.Bytes(), w.FormDataContentType()); err != nil || status != http.StatusCreated {
+		t.Fatalf("a slow post with a file: %d %v", status, err)
+	}
+	if status, err := slow([]byte(url.Values{"text": {"慢速网络上的表单"}}.Encode()), "application/x-www-form-urlencoded"); err == nil && status == http.StatusCreated {
+		t.Fatalf("a slow urlencoded post outlasted the server's timeouts (the test proves nothing)")
 	}
 }

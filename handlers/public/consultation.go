@@ -242,6 +242,9 @@ func (p *Public) PostComment(c *gin.Context) {
 	// Every post spends from its address's budget, refused or not; the
 	// body is read even over the budget, so a browser gets its text back.
 	allowed := p.comments == nil || p.comments.Allow(httpx.ClientAddr(c.Request))
+	if allowed {
+		p.allowUploadTime(c)
+	}
 	req, err := p.readComment(c, allowed)
 	if !allowed {
 		err = rateLimited(c, p.comments.Every())
@@ -270,6 +273,27 @@ func (p *Public) PostComment(c *gin.Context) {
 	}
 	c.Header("Location", loc)
 	c.PureJSON(http.StatusCreated, gin.H{"receipt": rc.Receipt, "at": rc.At.In(workflow.ChinaTime).Format(time.RFC3339)})
+}
+
+// uploadRate is the slow connection a file of the largest size must still
+// reach the server over.
+const uploadRate = 64 << 10 // bytes per second
+
+// allowUploadTime gives a multipart post (the form with its file) the
+// time its largest file takes at uploadRate, beyond the server's own read
+// and write timeouts (serve: one minute each), by moving this
+// connection's deadlines. Only a post within its address's budget gets
+// it, so slow posts cannot hold many connections from one address.
+func (p *Public) allowUploadTime(c *gin.Context) {
+	ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	limit := p.attachmentMax()
+	if ct != "multipart/form-data" || limit == 0 {
+		return
+	}
+	d := time.Minute + time.Duration(limit/uploadRate)*time.Second
+	rc := http.NewResponseController(c.Writer)
+	_ = rc.SetReadDeadline(time.Now().Add(d)) // not supported (a test recorder): the server's own timeouts hold
+	_ = rc.SetWriteDeadline(time.Now().Add(d + time.Minute))
 }
 
 // rateLimited is the refusal of a post over the address's budget (429).
