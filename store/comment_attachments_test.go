@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -333,4 +335,45 @@ func mapKeys(m map[string][]byte) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestCommentAttachment_DocumentsFolder: where documents live in a folder
+// (--documents-dir), a comment's file is written there under its hash
+// (the row holds no bytes), downloads from there, goes into the archive
+// package, and verify vouches for it — and names it once the file is
+// gone.
+func TestCommentAttachment_DocumentsFolder(t *testing.T) {
+	dir := t.TempDir()
+	opts := storetest.Options(t, "qinghai")
+	opts.DocumentsDir = dir
+	db, _ := storetest.Backends(t)[0].OpenWith(t, opts)
+	fx, id := openConsultation(t, db)
+	if _, err := db.SubmitComment(ctx, id, workflow.NewComment{Text: "见附件", Attachment: &workflow.CommentFile{Name: "材料.pdf", Content: commentPDF}}, "192.0.2.1"); err != nil {
+		t.Fatal(err)
+	}
+	h := sha(commentPDF)
+	blob := filepath.Join(dir, h[:2], h[2:4], h)
+	if b, err := os.ReadFile(blob); err != nil || !bytes.Equal(b, commentPDF) {
+		t.Fatalf("the file in the folder: %v", err)
+	}
+	l, _ := db.Comments(ctx, fx.Actors["drafter"], id, store.CommentFilter{})
+	if _, content, err := db.CommentAttachmentOf(ctx, fx.Actors["drafter"], id, l.Items[0].ID); err != nil || !bytes.Equal(content, commentPDF) {
+		t.Fatalf("download from the folder: %v", err)
+	}
+	pkg, _, err := db.ExportArchive(ctx, fx.Actors["office"], id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep := verifyPkg(t, pkg); !rep.OK {
+		t.Fatalf("the package verifies: %+v", rep)
+	}
+	if res, err := db.Verify(ctx); err != nil || !res.OK {
+		t.Fatalf("verify: %+v %v", res, err)
+	}
+	if err := os.Remove(blob); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := db.Verify(ctx); err != nil || res.OK || !strings.Contains(res.Reason, h) {
+		t.Fatalf("a file gone from the folder must be named: %+v %v", res, err)
+	}
 }
