@@ -286,8 +286,9 @@ func checkDownload(t *testing.T, r handlerstest.Response, want []byte, mime, nam
 // the part's Content-Type say) is 415 document_type_not_allowed; a file
 // over the limit 413 (the limit itself is taken); two files, a file in
 // another field or an empty file 400 — every time at the field
-// attachment, with nothing written: no comment, no document, no audit
-// event. A browser gets the form again with its text, the reason at the
+// attachment — and a multipart post with a bad text, the honeypot filled
+// in or too many parts 400, with nothing written: no comment, no
+// document, no audit event. A browser gets the form again with its text, the reason at the
 // field and a word that the file must be chosen again. A file name with a
 // folder or a NUL is cleaned.
 func TestConsultation_AttachmentRefused(t *testing.T) {
@@ -314,6 +315,9 @@ func TestConsultation_AttachmentRefused(t *testing.T) {
 				{"an empty file", text, attach("空.pdf", nil), 400, workflow.CodeValidationFailed, "attachment", nil},
 				{"a good file without a text", url.Values{"name": {"张三"}}, attach("a.pdf", pdfOf(100, "d")), 400, workflow.CodeValidationFailed, "text", pdfOf(100, "d")},
 				{"a good file on a decision never open for comment", text, attach("a.pdf", pdfOf(100, "e")), 404, workflow.CodeNotFound, "", pdfOf(100, "e")},
+				{"NUL in the text", url.Values{"text": {"意\x00见"}}, attach("a.pdf", pdfOf(100, "f")), 400, workflow.CodeValidationFailed, "text", pdfOf(100, "f")},
+				{"the honeypot filled in", url.Values{"text": {"意见"}, "website": {"http://spam.example"}}, attach("a.pdf", pdfOf(100, "g")), 400, workflow.CodeValidationFailed, "website", pdfOf(100, "g")},
+				{"seventeen parts", url.Values{"text": {"意见"}, "name": make([]string, 16)}, nil, 400, workflow.CodeValidationFailed, "body", nil},
 			}
 			for _, tc := range cases {
 				t.Run(tc.name, func(t *testing.T) {
