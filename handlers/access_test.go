@@ -171,6 +171,9 @@ type fixture struct {
 	webhook   int64
 	delivery  int64
 	receipt   string // a comment's receipt on the demo's consultation
+	// consultation is the demo's decision in public participation and
+	// comment its comment with an attachment.
+	consultation, comment int64
 }
 
 func decisionPath(suffix string) func(f *fixture, kind string) string {
@@ -286,7 +289,9 @@ func matrix() map[handlers.Route]row {
 			body: func(*fixture, string) any {
 				return url.Values{"c": {"1"}, "kind": {"off_topic"}, "reason": {"矩阵测试"}}
 			}},
-		{"GET", "/api/v1/decisions/:id/comments"}: {rule: scoped(), perKind: true, path: decisionPath("/comments")},
+		{"GET", "/api/v1/decisions/:id/comments"}:                        {rule: scoped(), perKind: true, path: decisionPath("/comments")},
+		{"GET", "/api/v1/decisions/:id/comments/:comment_id/attachment"}: {rule: commentAttachment, perKind: true, path: attachmentPath("/api/v1")},
+		{"GET", "/decisions/:id/comments/:comment_id/attachment"}:        {rule: commentAttachment, perKind: true, path: attachmentPath("")},
 		{"POST", "/api/v1/decisions/:id/comments/handling"}: {rule: undertakingAct, perKind: true, path: decisionPath("/comments/handling"),
 			body: func(*fixture, string) any {
 				return map[string]any{"comments": []int64{1}, "kind": "off_topic", "reason": "矩阵测试"}
@@ -367,6 +372,38 @@ func undertakingAct(role, kind string) want {
 		return Hidden
 	}
 	return OK
+}
+
+// attachmentPath is the download of the fixture's comment attachment:
+// through the demo's consultation for kIn, through the decision of the
+// kind (of which it is not a comment) otherwise.
+func attachmentPath(prefix string) func(f *fixture, kind string) string {
+	return func(f *fixture, kind string) string {
+		d := f.ids[kind]
+		if kind == kIn {
+			d = f.consultation
+		}
+		return fmt.Sprintf("%s/decisions/%d/comments/%d/attachment", prefix, d, f.comment)
+	}
+}
+
+// commentAttachment: a comment's attachment is read as the comments are
+// (GET …/comments): the demo's consultation — in the demo organ,
+// undertaken by the drafter's unit, still in participation so with no
+// execution unit — by the office, the leader, the review body and the
+// drafter; the executor and the administrators do not see it (404).
+// Asked for through another decision, even a visible one, it is 404 for
+// everyone.
+func commentAttachment(role, kind string) want {
+	switch {
+	case role == "":
+		return Unauth
+	case kind != kIn:
+		return Hidden
+	case role == "office" || role == "leader" || role == "reviewer" || role == "drafter":
+		return OK
+	}
+	return Hidden
 }
 
 // scopedToken: another person's token exists only for the security
@@ -454,11 +491,18 @@ func setup(t *testing.T, e *handlerstest.Env) *fixture {
 		t.Fatalf("deliveries: %v, %d", err, len(ds))
 	}
 	f.delivery = ds[0].ID
-	rc, err := db.SubmitComment(ctx, e.Demo.Decisions["西宁市中小学校课后服务管理办法"], workflow.NewComment{Text: "矩阵测试意见"}, "192.0.2.1")
+	f.consultation = e.Demo.Decisions["西宁市中小学校课后服务管理办法"]
+	rc, err := db.SubmitComment(ctx, f.consultation, workflow.NewComment{Text: "矩阵测试意见",
+		Attachment: &workflow.CommentFile{Name: "矩阵测试附件.pdf", Content: samplePDF}}, "192.0.2.1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.receipt = rc.Receipt
+	l, err := db.Comments(ctx, fx.Actors["office"], f.consultation, store.CommentFilter{})
+	if err != nil || len(l.Items) != 1 || l.Items[0].Attachment == nil {
+		t.Fatalf("the matrix's comment: %+v %v", l, err)
+	}
+	f.comment = l.Items[0].ID
 	return f
 }
 

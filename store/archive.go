@@ -50,9 +50,12 @@ type Manifest struct {
 	Files     []ManifestFileRef `json:"files"`
 	// Comments is the number of the public's comments in comments.json
 	// (each with its receipt and the drafter's handling of it).
-	Comments   int          `json:"comments,omitempty"`
-	Checkpoint *Checkpoint  `json:"checkpoint"`
-	Signature  *ManifestSig `json:"signature,omitempty"`
+	Comments int `json:"comments,omitempty"`
+	// CommentDocuments are the files the public's comments came with,
+	// each in the package under its hash like the other documents.
+	CommentDocuments []ManifestCommentDoc `json:"comment_documents,omitempty"`
+	Checkpoint       *Checkpoint          `json:"checkpoint"`
+	Signature        *ManifestSig         `json:"signature,omitempty"`
 }
 
 // ManifestDraft is one draft version; its text is the file drafts/NN.txt.
@@ -68,6 +71,19 @@ type ManifestDraft struct {
 type ManifestDoc struct {
 	Attachment
 	Path string `json:"path"`
+}
+
+// ManifestCommentDoc is the attachment of one of the public's comments.
+type ManifestCommentDoc struct {
+	CommentID int64  `json:"comment_id"`
+	Receipt   string `json:"receipt"`
+	At        string `json:"at"` // when the comment was received
+	Name      string `json:"name"`
+	Hash      string `json:"hash"`
+	Alg       string `json:"alg"`
+	Size      int64  `json:"size"`
+	MIME      string `json:"type"`
+	Path      string `json:"path"`
 }
 
 // ManifestFileRef is the hash of one file of the package.
@@ -182,6 +198,25 @@ func (db *DB) ExportArchive(ctx context.Context, actor workflow.Actor, decisionI
 			return nil, nil, err
 		}
 		m.Comments = len(comments)
+	}
+	// Their attachments, as documents under their hash (the same bytes
+	// attached twice are one file).
+	for _, c := range comments {
+		a := c.Attachment
+		if a == nil {
+			continue
+		}
+		d, content, err := db.documentContent(ctx, a.Hash)
+		if err != nil {
+			return nil, nil, fmt.Errorf("comment %d: %w", c.ID, err)
+		}
+		p, ok := seen[d.Hash]
+		if !ok {
+			p = "documents/" + d.Hash + AllowedTypes[d.MIME]
+			files[p], seen[d.Hash] = content, p
+		}
+		m.CommentDocuments = append(m.CommentDocuments, ManifestCommentDoc{CommentID: c.ID, Receipt: c.Receipt, At: ts(c.At), Name: a.Name,
+			Hash: d.Hash, Alg: d.Alg, Size: d.Size, MIME: d.MIME, Path: p})
 	}
 	files["index.html"], err = archiveIndex(m)
 	if err != nil {
@@ -303,6 +338,9 @@ func archiveIndex(m *Manifest) ([]byte, error) {
 	if m.Comments > 0 {
 		rows = append(rows, indexRow{Title: fmt.Sprintf("公众意见及处理情况（%d条）", m.Comments), Date: chinaDate(m.CreatedAt), Size: CommentsFile, Who: "社会公众；" + m.Unit})
 	}
+	for _, d := range m.CommentDocuments {
+		rows = append(rows, indexRow{Title: fmt.Sprintf("公众意见附件：%s（回执 %s）", d.Name, d.Receipt), Date: chinaDate(d.At), Size: fmt.Sprintf("%d 字节", d.Size), Who: "社会公众"})
+	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Date < rows[j].Date })
 	var b bytes.Buffer
 	err := indexTmpl.Execute(&b, map[string]any{"Decision": m.Decision, "Organ": m.Organ, "Unit": m.Unit,
@@ -393,6 +431,36 @@ func VerifyArchive(r io.ReaderAt, size int64, pinned []byte) (*ArchiveReport, er
 		b, _ := read(d.Path)
 		if h, _ := crypt.Sum(d.Alg, b); h != d.Hash {
 			return bad("document %q: the content does not hash to %s", d.Title, d.Hash)
+		}
+	}
+	// The public's attachments: each in the package under its hash, and
+	// each one comments.json names is listed.
+	listedFor := map[int64]string{}
+	for _, d := range m.CommentDocuments {
+		if !listed[d.Path] || !strings.Contains(d.Path, d.Hash) {
+			return bad("the attachment of comment %d (%s) is not in the package under its hash", d.CommentID, d.Hash)
+		}
+		b, _ := read(d.Path)
+		if h, _ := crypt.Sum(d.Alg, b); h != d.Hash {
+			return bad("the attachment of comment %d: the content does not hash to %s", d.CommentID, d.Hash)
+		}
+		listedFor[d.CommentID] = d.Hash
+	}
+	if listed[CommentsFile] {
+		b, _ := read(CommentsFile)
+		var cs []struct {
+			ID         int64 `json:"id"`
+			Attachment *struct {
+				Hash string `json:"hash"`
+			} `json:"attachment"`
+		}
+		if err := json.Unmarshal(b, &cs); err != nil {
+			return bad("%s is not valid JSON: %v", CommentsFile, err)
+		}
+		for _, c := range cs {
+			if c.Attachment != nil && listedFor[c.ID] != c.Attachment.Hash {
+				return bad("comment %d's attachment (%s) is not among the package's comment documents", c.ID, c.Attachment.Hash)
+			}
 		}
 	}
 	for _, d := range m.Drafts {

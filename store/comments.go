@@ -62,12 +62,16 @@ type commentContent struct {
 	AddrHash   string `db:"addr_hash"`
 	At         string `db:"at"`
 	AuditSeq   int64  `db:"audit_seq"`
+	// The attachment: its document's hash and its cleaned file name (""
+	// when none).
+	AttachmentHash string `db:"attachment_hash"`
+	AttachmentName string `db:"attachment_name"`
 }
 
 func (c *commentContent) hash() string {
 	return contentOf("comments", map[string]any{"decision_id": c.DecisionID, "round_id": c.RoundID, "receipt": c.Receipt,
 		"draft_no": c.DraftNo, "draft_hash": c.DraftHash, "text": c.Text, "name": c.Name, "contact": c.Contact,
-		"addr_hash": c.AddrHash, "at": c.At})
+		"addr_hash": c.AddrHash, "at": c.At, "attachment_hash": c.AttachmentHash, "attachment_name": c.AttachmentName})
 }
 
 // handlingContent is a comment_handling row's content.
@@ -159,14 +163,27 @@ func startRecord(ctx context.Context, q sqlx.QueryerContext, decisionID int64) (
 // receipt once the comment is durably committed. addr is the client's
 // address; only its salted hash is kept.
 //
-// Errors: validation_failed (the comment, workflow.NewComment.Check),
-// not_found (no consultation the public may see), consultation_closed
-// (outside the period, or participation over), storage_full /
-// storage_read_only.
+// A comment's attachment is stored as a document (content-addressed: the
+// same bytes are stored once) in the comment's own transaction, so there
+// is no comment without its file and no file acknowledged without its
+// comment; the comment row names it by hash with its cleaned name, and
+// both are in the content hash its audit event binds.
+//
+// Errors: validation_failed (the comment, workflow.NewComment.Check; an
+// empty attachment), document_type_not_allowed (the attachment's content
+// is not an allowed type), not_found (no consultation the public may
+// see), consultation_closed (outside the period, or participation over),
+// storage_full / storage_read_only.
 func (db *DB) SubmitComment(ctx context.Context, decisionID int64, c workflow.NewComment, addr string) (_ *CommentReceipt, err error) {
 	defer func() { db.acts.observe(db.proc, workflow.EvCommentReceived, err) }()
 	if err := c.Check(); err != nil {
 		return nil, err
+	}
+	var doc *Document
+	if f := c.Attachment; f != nil {
+		if doc, err = db.newDocument(f.Name, f.Content, workflow.CommentFieldAttachment, workflow.CommentFileNameMaxLen, "附件"); err != nil {
+			return nil, err
+		}
 	}
 	var out *CommentReceipt
 	err = db.inGroup(ctx, func(tx *sqlx.Tx) error {
@@ -201,16 +218,28 @@ func (db *DB) SubmitComment(ctx context.Context, decisionID int64, c workflow.Ne
 		cc := commentContent{DecisionID: decisionID, RoundID: start.ID, Receipt: receipt, DraftNo: draftNo, DraftHash: row.CurrentDraftHash,
 			Text: c.Text, Name: c.Name, Contact: c.Contact, AddrHash: db.addrHash(addr), At: ts(now)}
 		text := sha256.Sum256([]byte(c.Text))
+		data := map[string]any{"decision_id": decisionID, "receipt": receipt, "draft_hash": row.CurrentDraftHash, "text_sha256": hex.EncodeToString(text[:])}
+		if doc != nil {
+			// The file first: the comment's row names a stored document.
+			// The audit data names the file by hash, type and size; its
+			// name, like the text, is bound only through the content hash.
+			doc.CreatedAt = ts(now)
+			if _, err := db.storeDocument(ctx, tx, doc, c.Attachment.Content); err != nil {
+				return err
+			}
+			cc.AttachmentHash, cc.AttachmentName = doc.Hash, doc.Name
+			data["attachment"] = map[string]any{"hash": doc.Hash, "alg": doc.Alg, "type": doc.MIME, "size": doc.Size}
+		}
+		data[contentKey] = map[string]string{"comment": cc.hash()}
 		ev := &AuditEvent{OrganID: &row.OrganID, ActorName: PublicActorName, Role: publicRole, Event: workflow.EvCommentReceived,
 			From: row.State, To: row.State}
-		if err := db.appendAudit(ctx, tx, ev, now, map[string]any{"decision_id": decisionID, "receipt": receipt, "draft_hash": row.CurrentDraftHash,
-			"text_sha256": hex.EncodeToString(text[:]), contentKey: map[string]string{"comment": cc.hash()}}); err != nil {
+		if err := db.appendAudit(ctx, tx, ev, now, data); err != nil {
 			return err
 		}
 		cc.AuditSeq = ev.Seq
 		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO comments (decision_id, round_id, receipt, draft_no, draft_hash, text, name, contact,
-			addr_hash, at, audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), cc.DecisionID, cc.RoundID, cc.Receipt, cc.DraftNo, cc.DraftHash,
-			cc.Text, cc.Name, cc.Contact, cc.AddrHash, cc.At, cc.AuditSeq); err != nil {
+			addr_hash, at, audit_seq, attachment_hash, attachment_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), cc.DecisionID, cc.RoundID,
+			cc.Receipt, cc.DraftNo, cc.DraftHash, cc.Text, cc.Name, cc.Contact, cc.AddrHash, cc.At, cc.AuditSeq, cc.AttachmentHash, cc.AttachmentName); err != nil {
 			return fmt.Errorf("insert comment: %w", err)
 		}
 		out = &CommentReceipt{Receipt: receipt, At: now}
@@ -223,6 +252,35 @@ func (db *DB) SubmitComment(ctx context.Context, decisionID int64, c workflow.Ne
 }
 
 func isNotFound(err error) bool { return workflow.ErrorCode(err) == workflow.CodeNotFound }
+
+// CommentAttachmentOf returns the attachment of a comment on a decision
+// the actor may see, with its bytes; its Name is the name it came with.
+// It is scoped as Comments is: a decision outside the actor's scope, a
+// comment of another decision and a comment without an attachment are all
+// not_found.
+func (db *DB) CommentAttachmentOf(ctx context.Context, actor workflow.Actor, decisionID, commentID int64) (*Document, []byte, error) {
+	if _, _, _, err := db.visibleDecision(ctx, db.r, actor, decisionID, ""); err != nil {
+		return nil, nil, err
+	}
+	var c struct {
+		Hash string `db:"attachment_hash"`
+		Name string `db:"attachment_name"`
+	}
+	err := db.r.GetContext(ctx, &c, db.r.Rebind(`SELECT attachment_hash, attachment_name FROM comments
+		WHERE id = ? AND decision_id = ? AND attachment_hash <> ''`), commentID, decisionID)
+	if isNoRows(err) {
+		return nil, nil, notFound("本决策没有这条意见的附件", "no such comment attachment in this decision")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	d, content, err := db.documentContent(ctx, c.Hash)
+	if err != nil {
+		return nil, nil, fmt.Errorf("comment %d: %w", commentID, err)
+	}
+	d.Name = c.Name
+	return d, content, nil
+}
 
 // ---- the drafter's side ----
 
@@ -245,6 +303,19 @@ type Comment struct {
 	Source   string           `json:"source"`
 	AuditSeq int64            `json:"audit_seq"`
 	Handling *CommentHandling `json:"handling"`
+	// Attachment is the file the comment came with (absent when none);
+	// the drafter's side downloads it, the public never does.
+	Attachment *CommentAttachment `json:"attachment,omitempty"`
+}
+
+// CommentAttachment describes a comment's attachment: its cleaned file
+// name, the hash of its document, its size and its type (sniffed from the
+// content when it was received).
+type CommentAttachment struct {
+	Name        string `json:"name"`
+	Hash        string `json:"hash"`
+	Size        int64  `json:"size"`
+	ContentType string `json:"content_type"`
 }
 
 // CommentHandling is how a comment stands: the drafter's latest handling.
@@ -316,13 +387,16 @@ type CommentList struct {
 const latestHandling = ` LEFT JOIN comment_handling h ON h.id = (SELECT MAX(h2.id) FROM comment_handling h2 WHERE h2.comment_id = c.id)`
 
 const commentSelect = `SELECT c.id, c.decision_id, c.round_id, c.receipt, c.draft_no, c.draft_hash, c.text, c.name, c.contact, c.addr_hash,
-	c.at, c.audit_seq, h.kind AS h_kind, h.opinion AS h_opinion, h.reason AS h_reason, h.duplicate_of AS h_duplicate_of,
+	c.at, c.audit_seq, c.attachment_hash, c.attachment_name, COALESCE(a.size, 0) AS a_size, COALESCE(a.mime, '') AS a_mime,
+	h.kind AS h_kind, h.opinion AS h_opinion, h.reason AS h_reason, h.duplicate_of AS h_duplicate_of,
 	h.actor_id AS h_actor_id, COALESCE(u.display_name, '') AS h_actor, h.at AS h_at, h.audit_seq AS h_audit_seq
-	FROM comments c` + latestHandling + ` LEFT JOIN users u ON u.id = h.actor_id`
+	FROM comments c` + latestHandling + ` LEFT JOIN users u ON u.id = h.actor_id LEFT JOIN documents a ON a.hash = c.attachment_hash`
 
 type commentRow struct {
 	ID int64 `db:"id"`
 	commentContent
+	ASize        int64   `db:"a_size"`
+	AMime        string  `db:"a_mime"`
 	HKind        *string `db:"h_kind"`
 	HOpinion     *string `db:"h_opinion"`
 	HReason      *string `db:"h_reason"`
@@ -336,6 +410,9 @@ type commentRow struct {
 func (r *commentRow) comment() Comment {
 	c := Comment{ID: r.ID, DecisionID: r.DecisionID, Receipt: r.Receipt, At: parseTS(r.At), Round: r.RoundID, DraftNo: r.DraftNo,
 		DraftHash: r.DraftHash, Text: r.Text, Name: r.Name, Contact: r.Contact, Source: r.AddrHash[:min(8, len(r.AddrHash))], AuditSeq: r.AuditSeq}
+	if r.AttachmentHash != "" {
+		c.Attachment = &CommentAttachment{Name: r.AttachmentName, Hash: r.AttachmentHash, Size: r.ASize, ContentType: r.AMime}
+	}
 	if r.HKind != nil {
 		h := &CommentHandling{Kind: *r.HKind, DuplicateOf: r.HDuplicateOf, ActorName: r.HActor}
 		if r.HOpinion != nil {
@@ -812,6 +889,9 @@ type Receipt struct {
 	Mark       *CommentHandling
 	// Published: the decision's own public page exists.
 	Published bool
+	// Attachment is the file the comment came with (nil: none); the page
+	// names it and its size, and never offers it for download.
+	Attachment *CommentAttachment
 }
 
 // ReceiptOf looks a receipt up (the number as NormalizeReceipt reads it).
@@ -843,7 +923,7 @@ func (db *DB) ReceiptOf(ctx context.Context, no string) (*Receipt, error) {
 		return nil, err
 	}
 	r := &Receipt{Receipt: c.Receipt, At: c.At, Text: c.Text, DecisionID: d.ID, Title: d.Title, Organ: units[d.OrganID].Name,
-		DraftNo: c.DraftNo, DraftHash: c.DraftHash}
+		DraftNo: c.DraftNo, DraftHash: c.DraftHash, Attachment: c.Attachment}
 	start, err := startRecord(ctx, db.r, d.ID)
 	if err != nil {
 		return nil, err

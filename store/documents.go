@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"decisiond/store/crypt"
 	"decisiond/workflow"
@@ -120,44 +122,18 @@ func (db *DB) PutDocument(ctx context.Context, actor workflow.Actor, name string
 		return nil, false, &workflow.Error{Code: workflow.CodeForbidden, Rule: "role_required",
 			ZH: "仅办理决策的人员可上传文件", EN: "only people who take part in the procedure upload documents"}
 	}
-	if len(content) == 0 {
-		return nil, false, invalidField("file", "文件为空", "the file is empty")
-	}
-	mime := Sniff(content)
-	if _, ok := AllowedTypes[mime]; !ok {
-		return nil, false, &workflow.Error{Code: CodeDocumentType,
-			ZH: "文件类型不允许（按内容识别为 " + mime + "）；仅接受 PDF、OFD、DOCX、XLSX、JPEG、PNG",
-			EN: "file type not allowed (the content is " + mime + "); only PDF, OFD, DOCX, XLSX, JPEG and PNG are accepted"}
-	}
-	name = cleanName(name, mime)
-	alg := crypt.HashAlgOf(db.opts.Crypto)
-	sum, err := crypt.Sum(alg, content)
+	d, err := db.newDocument(name, content, "file", documentNameMaxLen, "document")
 	if err != nil {
 		return nil, false, err
 	}
-	d := &Document{Hash: sum, Alg: alg, Size: int64(len(content)), MIME: mime, Name: name, CreatedBy: actor.UserID, CreatedAt: ts(db.Now())}
-	if dir := db.opts.DocumentsDir; dir != "" {
-		if err := writeBlob(dir, sum, content); err != nil {
-			return nil, false, fmt.Errorf("store document: %w", err)
-		}
-	}
+	d.CreatedBy, d.CreatedAt = actor.UserID, ts(db.Now())
 	created := false
 	err = db.tx(ctx, func(tx *sqlx.Tx) error {
-		var n int
-		if err := tx.GetContext(ctx, &n, tx.Rebind(`SELECT COUNT(*) FROM documents WHERE hash = ?`), sum); err != nil {
+		var err error
+		if created, err = db.storeDocument(ctx, tx, d, content); err != nil || created {
 			return err
 		}
-		if n > 0 {
-			return tx.GetContext(ctx, d, tx.Rebind(`SELECT hash, alg, size, mime, name, created_by, created_at FROM documents WHERE hash = ?`), sum)
-		}
-		var blob []byte
-		if db.opts.DocumentsDir == "" {
-			blob = content
-		}
-		created = true
-		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO documents (hash, alg, size, mime, name, content, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-			d.Hash, d.Alg, d.Size, d.MIME, d.Name, blob, d.CreatedBy, d.CreatedAt)
-		return err
+		return tx.GetContext(ctx, d, tx.Rebind(`SELECT hash, alg, size, mime, name, created_by, created_at FROM documents WHERE hash = ?`), d.Hash)
 	})
 	if err != nil {
 		return nil, false, err
@@ -165,25 +141,90 @@ func (db *DB) PutDocument(ctx context.Context, actor workflow.Actor, name string
 	return d, created, nil
 }
 
-// cleanName keeps a file name printable, short and with the extension of
-// its real type.
-func cleanName(name, mime string) string {
-	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+// documentNameMaxLen bounds a document's cleaned name.
+const documentNameMaxLen = 120
+
+// newDocument checks a file and describes it as it would be stored: the
+// type sniffed from the content (an allowed one, or
+// document_type_not_allowed), the hash under the deployment's algorithm,
+// the size, and the name cleaned (at most maxName characters; fallback
+// when nothing is left of it). field names the field of a refusal.
+// Errors: validation_failed (empty), document_type_not_allowed.
+func (db *DB) newDocument(name string, content []byte, field string, maxName int, fallback string) (*Document, error) {
+	if len(content) == 0 {
+		return nil, invalidField(field, "文件为空", "the file is empty")
+	}
+	mime := Sniff(content)
+	if _, ok := AllowedTypes[mime]; !ok {
+		zh := "文件类型不允许（按内容识别为 " + mime + "）；仅接受 PDF、OFD、DOCX、XLSX、JPEG、PNG"
+		en := "file type not allowed (the content is " + mime + "); only PDF, OFD, DOCX, XLSX, JPEG and PNG are accepted"
+		return nil, &workflow.Error{Code: CodeDocumentType, ZH: zh, EN: en, Fields: []workflow.FieldError{{Field: field, ZH: zh, EN: en}}}
+	}
+	alg := crypt.HashAlgOf(db.opts.Crypto)
+	sum, err := crypt.Sum(alg, content)
+	if err != nil {
+		return nil, err
+	}
+	return &Document{Hash: sum, Alg: alg, Size: int64(len(content)), MIME: mime, Name: cleanName(name, mime, maxName, fallback)}, nil
+}
+
+// storeDocument stores a document in tx unless one of its hash is stored
+// already (the same bytes: the store is content-addressed) and reports
+// whether it was new. Where the deployment keeps documents in a folder,
+// the file is written there (durably) before the row, so a row never
+// names a missing file; a transaction that then fails leaves at most a
+// file no row names, which a later upload of the same bytes reuses.
+func (db *DB) storeDocument(ctx context.Context, tx *sqlx.Tx, d *Document, content []byte) (bool, error) {
+	var blob []byte
+	if dir := db.opts.DocumentsDir; dir != "" {
+		if err := writeBlob(dir, d.Hash, content); err != nil {
+			return false, fmt.Errorf("store document: %w", err)
+		}
+	} else {
+		blob = content
+	}
+	res, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO documents (hash, alg, size, mime, name, content, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING`), d.Hash, d.Alg, d.Size, d.MIME, d.Name, blob, d.CreatedBy, d.CreatedAt)
+	if err != nil {
+		return false, fmt.Errorf("insert document: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// DocumentStored reports whether a document of this hash is stored.
+func (db *DB) DocumentStored(ctx context.Context, hash string) (bool, error) {
+	var n int
+	err := db.r.GetContext(ctx, &n, db.r.Rebind(`SELECT COUNT(*) FROM documents WHERE hash = ?`), hash)
+	return n > 0, err
+}
+
+// cleanName makes a file name safe to store and to offer as a download
+// name: no folder (either kind of slash), no control or invisible
+// formatting characters (NUL, which PostgreSQL cannot store, bidirectional
+// overrides that disguise an extension, line separators), no quotes,
+// valid UTF-8, at most max characters, and ending in the extension of its
+// real type (sniffed), which is appended when it does not. fallback names
+// a file with nothing left of its name.
+func cleanName(name, mime string, max int, fallback string) string {
+	name = filepath.Base(strings.ReplaceAll(strings.ToValidUTF8(name, ""), "\\", "/"))
 	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == '"' {
+		if unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) || r == '"' || r == utf8.RuneError {
 			return -1
 		}
 		return r
 	}, name)
-	if name == "." || name == "/" || name == "" {
-		name = "document"
-	}
-	if r := []rune(name); len(r) > 120 {
-		name = string(r[:120])
+	name = strings.TrimSpace(name)
+	if name == "." || name == ".." || name == "/" || name == "" {
+		name = fallback
 	}
 	ext := AllowedTypes[mime]
-	if !strings.EqualFold(filepath.Ext(name), ext) && !(ext == ".jpg" && strings.EqualFold(filepath.Ext(name), ".jpeg")) {
-		name += ext
+	cur := filepath.Ext(name)
+	if !strings.EqualFold(cur, ext) && !(ext == ".jpg" && strings.EqualFold(cur, ".jpeg")) {
+		name, cur = name+ext, ext
+	}
+	if r := []rune(name); len(r) > max {
+		name = strings.TrimSpace(string(r[:max-utf8.RuneCountInString(cur)])) + cur
 	}
 	return name
 }
@@ -282,14 +323,26 @@ func (db *DB) DocumentOf(ctx context.Context, actor workflow.Actor, decisionID i
 }
 
 func (db *DB) documentOf(ctx context.Context, decisionID int64, hash string) (*Document, []byte, error) {
+	var n int
+	if err := db.r.GetContext(ctx, &n, db.r.Rebind(`SELECT COUNT(*) FROM attachments WHERE hash = ? AND decision_id = ?`), hash, decisionID); err != nil {
+		return nil, nil, err
+	}
+	if n == 0 {
+		return nil, nil, notFound("本决策没有这个文件", "no such document in this decision")
+	}
+	return db.documentContent(ctx, hash)
+}
+
+// documentContent is a stored document with its bytes (from the row, or
+// from the documents folder).
+func (db *DB) documentContent(ctx context.Context, hash string) (*Document, []byte, error) {
 	var row struct {
 		Document
 		Content []byte `db:"content"`
 	}
-	err := db.r.GetContext(ctx, &row, db.r.Rebind(`SELECT d.hash, d.alg, d.size, d.mime, d.name, d.created_by, d.created_at, d.content
-		FROM documents d WHERE d.hash = ? AND EXISTS (SELECT 1 FROM attachments a WHERE a.hash = d.hash AND a.decision_id = ?)`), hash, decisionID)
+	err := db.r.GetContext(ctx, &row, db.r.Rebind(`SELECT hash, alg, size, mime, name, created_by, created_at, content FROM documents WHERE hash = ?`), hash)
 	if isNoRows(err) {
-		return nil, nil, notFound("本决策没有这个文件", "no such document in this decision")
+		return nil, nil, fmt.Errorf("document %s is missing", hash)
 	}
 	if err != nil {
 		return nil, nil, err

@@ -649,16 +649,20 @@ func (db *DB) verifyDocuments(ctx context.Context, ps *problems) error {
 }
 
 // verifyComments checks each comment on the decisions lo..hi against the
-// comment_received event that wrote it, and each act of handling's rows, in
-// order, against the comments_handled event that bound them.
+// comment_received event that wrote it (its attachment's hash and name
+// included) and that the document of its attachment is stored, and each
+// act of handling's rows, in order, against the comments_handled event
+// that bound them.
 func (db *DB) verifyComments(ctx context.Context, lo, hi int64, event func(int64) (*chainEvent, error), ps *problems,
 	wrote map[string]map[int64]int, cut func(table string, id, seq int64)) error {
 	var comments []struct {
 		ID int64 `db:"id"`
 		commentContent
+		Stored bool `db:"stored"`
 	}
-	if err := db.r.SelectContext(ctx, &comments, db.r.Rebind(`SELECT id, decision_id, round_id, receipt, draft_no, draft_hash, text, name, contact, addr_hash, at, audit_seq
-		FROM comments WHERE decision_id BETWEEN ? AND ? ORDER BY id`), lo, hi); err != nil {
+	if err := db.r.SelectContext(ctx, &comments, db.r.Rebind(`SELECT c.id, c.decision_id, c.round_id, c.receipt, c.draft_no, c.draft_hash, c.text, c.name,
+		c.contact, c.addr_hash, c.at, c.audit_seq, c.attachment_hash, c.attachment_name, d.hash IS NOT NULL AS stored
+		FROM comments c LEFT JOIN documents d ON d.hash = c.attachment_hash WHERE c.decision_id BETWEEN ? AND ? ORDER BY c.id`), lo, hi); err != nil {
 		return err
 	}
 	for i := range comments {
@@ -672,8 +676,11 @@ func (db *DB) verifyComments(ctx context.Context, lo, hi int64, event func(int64
 			continue
 		}
 		wrote["comments"][c.AuditSeq]++
-		if e.event != workflow.EvCommentReceived || e.content["comment"] != c.hash() {
+		switch {
+		case e.event != workflow.EvCommentReceived || e.content["comment"] != c.hash():
 			ps.add(c.AuditSeq, "comments", c.ID, "comment %d does not match the content its audit event seq %d bound", c.ID, c.AuditSeq)
+		case c.AttachmentHash != "" && !c.Stored:
+			ps.add(c.AuditSeq, "comments", c.ID, "comment %d's attachment %q (document %s) is missing from documents", c.ID, c.AttachmentName, c.AttachmentHash)
 		}
 	}
 	var hs []struct {

@@ -22,7 +22,14 @@ const (
 	CommentContactMaxLen = 100
 	OpinionMaxLen        = 200 // a main opinion's summary
 	HandlingReasonMaxLen = 500
+	// CommentFileNameMaxLen bounds the cleaned name of a comment's
+	// attachment, its extension included.
+	CommentFileNameMaxLen = 200
 )
+
+// CommentFieldAttachment is the form field (and the field a refusal
+// names) of a comment's optional attachment.
+const CommentFieldAttachment = "attachment"
 
 // HoneypotField is the form field people never see and never fill in; a
 // post that fills it is refused with the reason (automated posting).
@@ -78,6 +85,17 @@ type NewComment struct {
 	Text, Name, Contact string
 	// Honeypot is the hidden field (HoneypotField); people leave it empty.
 	Honeypot string
+	// Attachment is the optional file (nil: none). The store sniffs its
+	// type from the content and cleans its name; the HTTP layer bounds its
+	// size.
+	Attachment *CommentFile
+}
+
+// CommentFile is a file attached to a comment: the name as the client
+// sent it, and the bytes.
+type CommentFile struct {
+	Name    string
+	Content []byte
 }
 
 // Check trims the comment and refuses what it may not hold, naming each

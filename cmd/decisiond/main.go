@@ -98,7 +98,8 @@ The public pages (/public) take their footer and metadata from --site-name,
 The public's comments: --comment-burst (10) posts per network address at
 once, then one per --comment-every-seconds (30); the address is kept only
 as a hash salted with --address-salt-file (made beside the signing key on
-first start when not given).
+first start when not given). A comment may carry one file (PDF, OFD, DOCX,
+XLSX, JPEG, PNG) of at most --comment-attachment-mb (10; 0: none).
 
 --db takes a SQLite file path (default ./data/decisiond.db) or a PostgreSQL
 URL (postgres://…). Every flag may also be set as DECISIOND_<FLAG>, e.g.
@@ -158,37 +159,9 @@ func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	var cfg config
 	switch cmd {
 	case "serve":
-		fs := newFlags("serve", &cfg, stderr)
-		var sc serveConfig
-		fs.StringVar(&sc.addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address")
-		fs.BoolVar(&sc.demo, "demo", envBool("DEMO"), "load demo data into a new database; demo credentials work")
-		fs.BoolVar(&sc.demoOnNetwork, "demo-on-network", envBool("DEMO_ON_NETWORK"), "allow --demo on a non-loopback address")
-		fs.StringVar(&sc.signingKey, "signing-key", env("SIGNING_KEY", ""), "PEM private key that signs checkpoints (default: made on first start beside the database)")
-		fs.StringVar(&sc.addressSalt, "address-salt-file", env("ADDRESS_SALT_FILE", ""), "the secret the addresses of the public's comments are hashed with (default: made on first start beside the signing key)")
-		sc.limits.Comments = envInt("COMMENT_BURST", 10)
-		fs.Func("comment-burst", "comments one network address may post at once (default 10)", intInto(&sc.limits.Comments))
-		sc.limits.CommentEvery = time.Duration(envInt("COMMENT_EVERY_SECONDS", 30)) * time.Second
-		fs.Func("comment-every-seconds", "then one more comment per this many seconds (default 30)", durInto(&sc.limits.CommentEvery, time.Second))
-		fs.StringVar(&sc.witness, "checkpoint-witness", env("CHECKPOINT_WITNESS", ""), "URL each checkpoint is also posted to (an external witness)")
-		sc.interval = time.Duration(envInt("CHECKPOINT_MINUTES", 60)) * time.Minute
-		fs.Func("checkpoint-minutes", "sign the chain head this often (default 60; 0 only at publications)", durInto(&sc.interval, time.Minute))
-		sc.maxDocMB = envInt("MAX_DOCUMENT_MB", 50)
-		fs.Func("max-document-mb", "largest document accepted, in MB (default 50)", intInto(&sc.maxDocMB))
-		fs.StringVar(&sc.metricsAddr, "metrics-addr", env("METRICS_ADDR", ""), "also serve /metrics without a token on this address (e.g. 127.0.0.1:9090)")
-		fs.StringVar(&sc.logFormat, "log-format", env("LOG_FORMAT", "json"), "json (one JSON object per line) or text")
-		fs.StringVar(&sc.groupCommit, "group-commit", env("GROUP_COMMIT", "auto"), "commit waiting acts together: auto (SQLite yes, PostgreSQL no), true or false")
-		sc.webhookAttempts = envInt("WEBHOOK_ATTEMPTS", 8)
-		fs.Func("webhook-attempts", "attempts before a webhook delivery is dead (default 8)", intInto(&sc.webhookAttempts))
-		fs.StringVar(&sc.smtp.Addr, "smtp-addr", env("SMTP_ADDR", ""), "mail relay host:port for e-mailed notifications (empty: no e-mail)")
-		fs.StringVar(&sc.smtp.From, "smtp-from", env("SMTP_FROM", ""), "sender address of e-mailed notifications")
-		fs.StringVar(&sc.smtp.User, "smtp-user", env("SMTP_USER", ""), "SMTP user (the password is read from DECISIOND_SMTP_PASSWORD)")
-		policyFlags(fs, &sc.policy)
-		siteFlags(fs, &sc.public)
-		if err := fs.Parse(rest); err != nil {
+		cfg, sc, err := serveFlags(rest, stderr)
+		if err != nil {
 			return err
-		}
-		if sc.logFormat != "json" && sc.logFormat != "text" {
-			return fmt.Errorf("--log-format %q: json or text", sc.logFormat)
 		}
 		return serve(ctx, cfg, sc, stdout, stderr)
 	case "migrate":
@@ -252,6 +225,50 @@ func RunIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// serveFlags reads serve's flags (and their DECISIOND_* variables).
+func serveFlags(args []string, stderr io.Writer) (config, serveConfig, error) {
+	var cfg config
+	var sc serveConfig
+	fs := newFlags("serve", &cfg, stderr)
+	fs.StringVar(&sc.addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address")
+	fs.BoolVar(&sc.demo, "demo", envBool("DEMO"), "load demo data into a new database; demo credentials work")
+	fs.BoolVar(&sc.demoOnNetwork, "demo-on-network", envBool("DEMO_ON_NETWORK"), "allow --demo on a non-loopback address")
+	fs.StringVar(&sc.signingKey, "signing-key", env("SIGNING_KEY", ""), "PEM private key that signs checkpoints (default: made on first start beside the database)")
+	fs.StringVar(&sc.addressSalt, "address-salt-file", env("ADDRESS_SALT_FILE", ""), "the secret the addresses of the public's comments are hashed with (default: made on first start beside the signing key)")
+	sc.limits.Comments = envInt("COMMENT_BURST", 10)
+	fs.Func("comment-burst", "comments one network address may post at once (default 10)", intInto(&sc.limits.Comments))
+	sc.limits.CommentEvery = time.Duration(envInt("COMMENT_EVERY_SECONDS", 30)) * time.Second
+	fs.Func("comment-every-seconds", "then one more comment per this many seconds (default 30)", durInto(&sc.limits.CommentEvery, time.Second))
+	attachMB := envInt("COMMENT_ATTACHMENT_MB", 10)
+	fs.Func("comment-attachment-mb", "largest file a public comment may carry, in MB (default 10; 0: comments take no file)", intInto(&attachMB))
+	fs.StringVar(&sc.witness, "checkpoint-witness", env("CHECKPOINT_WITNESS", ""), "URL each checkpoint is also posted to (an external witness)")
+	sc.interval = time.Duration(envInt("CHECKPOINT_MINUTES", 60)) * time.Minute
+	fs.Func("checkpoint-minutes", "sign the chain head this often (default 60; 0 only at publications)", durInto(&sc.interval, time.Minute))
+	sc.maxDocMB = envInt("MAX_DOCUMENT_MB", 50)
+	fs.Func("max-document-mb", "largest document accepted, in MB (default 50)", intInto(&sc.maxDocMB))
+	fs.StringVar(&sc.metricsAddr, "metrics-addr", env("METRICS_ADDR", ""), "also serve /metrics without a token on this address (e.g. 127.0.0.1:9090)")
+	fs.StringVar(&sc.logFormat, "log-format", env("LOG_FORMAT", "json"), "json (one JSON object per line) or text")
+	fs.StringVar(&sc.groupCommit, "group-commit", env("GROUP_COMMIT", "auto"), "commit waiting acts together: auto (SQLite yes, PostgreSQL no), true or false")
+	sc.webhookAttempts = envInt("WEBHOOK_ATTEMPTS", 8)
+	fs.Func("webhook-attempts", "attempts before a webhook delivery is dead (default 8)", intInto(&sc.webhookAttempts))
+	fs.StringVar(&sc.smtp.Addr, "smtp-addr", env("SMTP_ADDR", ""), "mail relay host:port for e-mailed notifications (empty: no e-mail)")
+	fs.StringVar(&sc.smtp.From, "smtp-from", env("SMTP_FROM", ""), "sender address of e-mailed notifications")
+	fs.StringVar(&sc.smtp.User, "smtp-user", env("SMTP_USER", ""), "SMTP user (the password is read from DECISIOND_SMTP_PASSWORD)")
+	policyFlags(fs, &sc.policy)
+	siteFlags(fs, &sc.public)
+	if err := fs.Parse(args); err != nil {
+		return cfg, sc, err
+	}
+	if sc.logFormat != "json" && sc.logFormat != "text" {
+		return cfg, sc, fmt.Errorf("--log-format %q: json or text", sc.logFormat)
+	}
+	sc.public.CommentAttachmentMax = int64(attachMB) << 20
+	if attachMB <= 0 {
+		sc.public.CommentAttachmentMax = -1 // no attachments
+	}
+	return cfg, sc, nil
 }
 
 // open opens the store (migrating it) with the built-in calendar, the

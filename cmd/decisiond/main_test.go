@@ -631,3 +631,29 @@ func TestServeGroupCommitFlag(t *testing.T) {
 		t.Fatalf("an unknown --group-commit value: %v\n%s", err, out)
 	}
 }
+
+// TestServeCommentAttachmentFlag: --comment-attachment-mb (or
+// DECISIOND_COMMENT_ATTACHMENT_MB) bounds a public comment's file: 10 MB
+// by default, 0 takes none, a negative number is refused.
+func TestServeCommentAttachmentFlag(t *testing.T) {
+	for _, tc := range []struct {
+		env  string
+		args []string
+		want int64
+	}{
+		{"", nil, 10 << 20},
+		{"", []string{"--comment-attachment-mb", "3"}, 3 << 20},
+		{"", []string{"--comment-attachment-mb", "0"}, -1},
+		{"5", nil, 5 << 20},
+		{"5", []string{"--comment-attachment-mb", "2"}, 2 << 20},
+	} {
+		t.Setenv("DECISIOND_COMMENT_ATTACHMENT_MB", tc.env)
+		_, sc, err := serveFlags(tc.args, io.Discard)
+		if err != nil || sc.public.CommentAttachmentMax != tc.want {
+			t.Errorf("env %q, %v: %d %v, want %d", tc.env, tc.args, sc.public.CommentAttachmentMax, err, tc.want)
+		}
+	}
+	if _, _, err := serveFlags([]string{"--comment-attachment-mb", "-1"}, io.Discard); err == nil {
+		t.Error("a negative limit was accepted")
+	}
+}

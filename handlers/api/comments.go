@@ -96,3 +96,28 @@ func (a *API) HandleComments(c *gin.Context) {
 	}
 	c.PureJSON(http.StatusOK, res)
 }
+
+// CommentAttachment: GET /api/v1/decisions/{id}/comments/{comment_id}/attachment
+// — the file a comment came with, as a download (its sniffed type,
+// Content-Disposition attachment, nosniff), for whoever may read the
+// decision's comments; 404 for a decision outside the caller's scope, a
+// comment of another decision or one without an attachment. The public
+// never downloads attachments.
+func (a *API) CommentAttachment(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	cid, err := httpx.PathID(c, "comment_id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	d, content, err := a.db.CommentAttachmentOf(c.Request.Context(), httpx.Actor(c), id, cid)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	httpx.Download(c, d.Name, d.MIME, d.Alg, d.Hash, content)
+}

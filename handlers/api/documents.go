@@ -5,7 +5,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"decisiond/handlers/httpx"
@@ -108,22 +107,7 @@ func (a *API) Download(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	c.Header("Content-Disposition", ContentDisposition(d.Name))
-	c.Header("X-Content-Hash", d.Alg+":"+d.Hash)
-	c.Data(http.StatusOK, d.MIME, content)
-}
-
-// ContentDisposition names a download (RFC 6266: an ASCII fallback and the
-// UTF-8 name, so Chinese names survive).
-func ContentDisposition(name string) string {
-	ascii := make([]rune, 0, len(name))
-	for _, r := range name {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
-			r = '_'
-		}
-		ascii = append(ascii, r)
-	}
-	return `attachment; filename="` + string(ascii) + `"; filename*=UTF-8''` + url.PathEscape(name)
+	httpx.Download(c, d.Name, d.MIME, d.Alg, d.Hash, content)
 }
 
 // Archive: GET /api/v1/decisions/{id}/archive — the decision's archive
@@ -141,7 +125,7 @@ func (a *API) Archive(c *gin.Context) {
 		httpx.Fail(c, err)
 		return
 	}
-	c.Header("Content-Disposition", ContentDisposition(info.Name))
+	c.Header("Content-Disposition", httpx.ContentDisposition(info.Name))
 	c.Header("X-Content-Hash", info.Alg+":"+info.Hash)
 	c.Data(http.StatusOK, "application/zip", zip)
 }

@@ -142,6 +142,10 @@ var Operations = []Op{
 			{"opinion", obj{"type": "string"}, "归入的主要意见", "the main opinion they were grouped into"},
 			{"all_rounds", obj{"type": "boolean"}, "含以往各轮征求意见", "every comment period, not only the current one"},
 		}, pageParams...), OK: ok(CommentsPage{}), Fails: []int{404}},
+	{Method: "GET", Path: "/api/v1/decisions/:id/comments/:comment_id/attachment", Tag: "comments",
+		ZH: "下载公众意见的附件（类型按内容识别；可查看该决策公众意见者可下载，公众不可下载）",
+		EN: "download the attachment of a public comment (typed by its content; for whoever may read the decision's comments, never the public)",
+		OK: []Reply{{Status: 200, Media: documentTypes(), Headers: []string{"Content-Disposition", "X-Content-Hash"}}}, Fails: []int{404}},
 	{Method: "POST", Path: "/api/v1/decisions/:id/comments/handling", Tag: "comments", ZH: "承办单位归纳主要意见或标注意见（重复、无关、不当，须说明理由），一次为一项留痕的办理",
 		EN:   "the undertaking unit groups comments into a main opinion or marks them (duplicate, off-topic, abusive, with the reason): one audited act",
 		Body: body(HandlingRequest{}, "comments", "kind"), OK: ok(store.HandleResult{}), Fails: []int{403, 404, 409}},
@@ -257,10 +261,11 @@ func fieldsDoc(fs []workflow.Field) string {
 
 // pathParams: the schema of each path parameter by name.
 var pathParams = map[string]obj{
-	"id":   {"type": "integer", "minimum": 1},
-	"hash": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "文件摘要（64位小写十六进制） / the document's digest (64 lowercase hex digits)"},
-	"year": {"type": "integer"},
-	"code": {"type": "string", "minLength": 1},
+	"id":         {"type": "integer", "minimum": 1},
+	"comment_id": {"type": "integer", "minimum": 1, "description": "公众意见编号 / the comment's id"},
+	"hash":       {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "文件摘要（64位小写十六进制） / the document's digest (64 lowercase hex digits)"},
+	"year":       {"type": "integer"},
+	"code":       {"type": "string", "minLength": 1},
 }
 
 // stateCodes are the procedure's states.

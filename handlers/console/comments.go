@@ -33,6 +33,8 @@ type commentRowView struct {
 	Status, StatusClass string
 	Handled             string
 	Selected            bool
+	// The attachment: its name, size and download link ("" when none).
+	Attachment, AttachmentSize, AttachmentURL string
 }
 
 type opinionView struct {
@@ -165,6 +167,9 @@ func (k *Console) renderComments(c *gin.Context, status int, d *workflow.Decisio
 		row := commentRowView{No: offset + i + 1, ID: cm.ID, Receipt: cm.Receipt, At: clock(cm.At), Text: cm.Text, Name: cm.Name,
 			Contact: cm.Contact, Source: cm.Source, Draft: v.T(fmt.Sprintf("第%d版", cm.DraftNo), fmt.Sprintf("version %d", cm.DraftNo)),
 			Status: v.T("未处理", "Not yet handled"), StatusClass: "open", Selected: selected[cm.ID]}
+		if a := cm.Attachment; a != nil {
+			row.Attachment, row.AttachmentSize, row.AttachmentURL = a.Name, sizeText(a.Size), fmt.Sprintf("%s/%d/attachment", path, cm.ID)
+		}
 		if h := cm.Handling; h != nil {
 			switch {
 			case h.Kind == workflow.HandleGroup:
@@ -182,6 +187,40 @@ func (k *Console) renderComments(c *gin.Context, status int, d *workflow.Decisio
 	cv.Pager = newPager(v, path, q, f.Page.Page, limit, l.Total)
 	v.Data = cv
 	auth.Render(c, status, "console/comments", v)
+}
+
+// CommentAttachment: GET /decisions/{id}/comments/{comment_id}/attachment
+// — the file a comment came with, as a download, for whoever may read the
+// decision's comments (404 otherwise, as for the comments page).
+func (k *Console) CommentAttachment(c *gin.Context) {
+	id, err := httpx.PathID(c, "id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	cid, err := httpx.PathID(c, "comment_id")
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	d, content, err := k.db.CommentAttachmentOf(c.Request.Context(), httpx.Actor(c), id, cid)
+	if err != nil {
+		httpx.Fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "private, no-store")
+	httpx.Download(c, d.Name, d.MIME, d.Alg, d.Hash, content)
+}
+
+// sizeText writes a size for people: 512 B, 35 KB, 2.4 MB.
+func sizeText(n int64) string {
+	switch {
+	case n < 1<<10:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1<<20:
+		return strconv.FormatInt((n+1<<9)>>10, 10) + " KB"
+	}
+	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
 }
 
 // HandleComments: POST /decisions/{id}/comments/handling — the form of the

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -29,8 +30,42 @@ import (
 // typed), every accepted one a receipt.
 
 // maxCommentBody bounds a comment post (a 5,000-character comment is at
-// most 20 KB of UTF-8; forms encode it up to three times larger).
+// most 20 KB of UTF-8; forms encode it up to three times larger); in a
+// multipart post, the fields other than the attachment.
 const maxCommentBody = 64 << 10
+
+// DefaultCommentAttachmentMax is the largest file a comment may carry
+// unless configured (Config.CommentAttachmentMax).
+const DefaultCommentAttachmentMax = 10 << 20
+
+// maxCommentParts bounds the parts of a multipart comment post (the form
+// has five).
+const maxCommentParts = 16
+
+// attachmentMax is the largest attachment taken (0: none is).
+func (p *Public) attachmentMax() int64 {
+	switch m := p.cfg.CommentAttachmentMax; {
+	case m < 0:
+		return 0
+	case m == 0:
+		return DefaultCommentAttachmentMax
+	default:
+		return m
+	}
+}
+
+// sizeText writes a size for people: 35 KB, 2.4 MB, 10 MB.
+func sizeText(n int64) string {
+	switch {
+	case n < 1<<10:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1<<20:
+		return strconv.FormatInt((n+1<<9)>>10, 10) + " KB"
+	case n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MB"
+	}
+	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
+}
 
 // LimitComments sets the per-address limiter of comment posts (nil: no
 // limit). The route table configures it.
@@ -96,6 +131,12 @@ type commentForm struct {
 	Problem             string
 	Honeypot            string
 	MaxLen              int
+	// AttachMax is the largest attachment in words ("" when none is
+	// taken: the form is then urlencoded, without a file field).
+	AttachMax string
+	// Unsent names the file a refused post carried: a file field cannot
+	// be filled in again, so the page asks to choose it again.
+	Unsent string
 }
 
 type consultationBody struct {
@@ -148,6 +189,9 @@ func (p *Public) consultationPage(ctx context.Context, id int64, pr prefs, form 
 		}
 		form.Action = "/public/consultations/" + strconv.FormatInt(id, 10) + "/comments" + pr.query("", func(q *prefs) { q.print = false })
 		form.MaxLen = workflow.CommentMaxLen
+		if m := p.attachmentMax(); m > 0 {
+			form.AttachMax = sizeText(m)
+		}
 		body.Form = form
 	} else if form != nil {
 		// The post was refused because the period is over: say so where
@@ -167,20 +211,27 @@ func (p *Public) consultationPage(ctx context.Context, id int64, pr prefs, form 
 	return p.page("public/consultation", view)
 }
 
-// commentRequest is a posted comment (form fields or JSON).
+// commentRequest is a posted comment (form fields or JSON; only a
+// multipart form carries a file).
 type commentRequest struct {
 	Text    string `json:"text"`
 	Name    string `json:"name"`
 	Contact string `json:"contact"`
 	Website string `json:"website"` // the honeypot (workflow.HoneypotField)
+	// Attachment is the multipart form's file (nil: none). On a refusal
+	// its Name may be set without content (a file too large).
+	Attachment *workflow.CommentFile `json:"-"`
 }
 
 // PostComment: POST /public/consultations/{id}/comments — a comment of the
-// public, as a form (text, name, contact) or as JSON with those fields.
-// A browser gets the receipt's page (303) or the form again with the
-// reasons; a client asking for JSON gets 201 {"receipt", "at"} or the
+// public, as a form (text, name, contact; the page's form is multipart
+// with the optional file attachment) or as JSON with those fields (no
+// file). A browser gets the receipt's page (303) or the form again with
+// the reasons; a client asking for JSON gets 201 {"receipt", "at"} or the
 // problem: 400 validation_failed (each field), 404 not_found, 409
-// consultation_closed, 413 payload_too_large, 429 rate_limited.
+// consultation_closed, 413 payload_too_large (the post, or the
+// attachment over its limit), 415 document_type_not_allowed (the
+// attachment's content), 429 rate_limited.
 func (p *Public) PostComment(c *gin.Context) {
 	id, err := httpx.PathID(c, "id")
 	if err != nil {
@@ -191,7 +242,10 @@ func (p *Public) PostComment(c *gin.Context) {
 	// Every post spends from its address's budget, refused or not; the
 	// body is read even over the budget, so a browser gets its text back.
 	allowed := p.comments == nil || p.comments.Allow(httpx.ClientAddr(c.Request))
-	req, err := readComment(c)
+	if allowed {
+		p.allowUploadTime(c)
+	}
+	req, err := p.readComment(c, allowed)
 	if !allowed {
 		err = rateLimited(c, p.comments.Every())
 	}
@@ -199,8 +253,8 @@ func (p *Public) PostComment(c *gin.Context) {
 		p.refuse(c, id, pr, req, err)
 		return
 	}
-	rc, err := p.db.SubmitComment(c.Request.Context(), id, workflow.NewComment{Text: req.Text, Name: req.Name, Contact: req.Contact, Honeypot: req.Website},
-		httpx.ClientAddr(c.Request))
+	rc, err := p.db.SubmitComment(c.Request.Context(), id, workflow.NewComment{Text: req.Text, Name: req.Name, Contact: req.Contact, Honeypot: req.Website,
+		Attachment: req.Attachment}, httpx.ClientAddr(c.Request))
 	if err != nil {
 		p.refuse(c, id, pr, req, err)
 		return
@@ -221,6 +275,27 @@ func (p *Public) PostComment(c *gin.Context) {
 	c.PureJSON(http.StatusCreated, gin.H{"receipt": rc.Receipt, "at": rc.At.In(workflow.ChinaTime).Format(time.RFC3339)})
 }
 
+// uploadRate is the slow connection a file of the largest size must still
+// reach the server over.
+const uploadRate = 64 << 10 // bytes per second
+
+// allowUploadTime gives a multipart post (the form with its file) the
+// time its largest file takes at uploadRate, beyond the server's own read
+// and write timeouts (serve: one minute each), by moving this
+// connection's deadlines. Only a post within its address's budget gets
+// it, so slow posts cannot hold many connections from one address.
+func (p *Public) allowUploadTime(c *gin.Context) {
+	ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	limit := p.attachmentMax()
+	if ct != "multipart/form-data" || limit == 0 {
+		return
+	}
+	d := time.Minute + time.Duration(limit/uploadRate)*time.Second
+	rc := http.NewResponseController(c.Writer)
+	_ = rc.SetReadDeadline(time.Now().Add(d)) // not supported (a test recorder): the server's own timeouts hold
+	_ = rc.SetWriteDeadline(time.Now().Add(d + time.Minute))
+}
+
 // rateLimited is the refusal of a post over the address's budget (429).
 func rateLimited(c *gin.Context, every time.Duration) error {
 	secs := max(1, int(every.Seconds()))
@@ -230,21 +305,38 @@ func rateLimited(c *gin.Context, every time.Duration) error {
 		EN: "too many comments from this network address in a short time; submit again in " + strconv.Itoa(secs) + " s (what you typed is kept)"}
 }
 
+// errCommentTooLarge refuses a post whose fields are over maxCommentBody.
+var errCommentTooLarge = &workflow.Error{Code: httpx.CodePayloadTooLarge, ZH: "提交的内容过大（上限64KB）；意见内容不超过5000字",
+	EN: "the post is too large (64 KB at most); a comment has at most 5,000 characters"}
+
+// attachmentTooLarge refuses an attachment over the limit (413), at its
+// field.
+func attachmentTooLarge(limit int64) error {
+	zh := "附件超过上限（" + sizeText(limit) + "），意见未提交；请压缩或拆分文件后重新选择，或将要点写入意见内容（您填写的内容已保留）"
+	en := "the attachment exceeds the limit (" + sizeText(limit) + "); the comment was not submitted. Compress or split the file and choose it again, or write its points into the comment (what you typed is kept)"
+	return &workflow.Error{Code: httpx.CodePayloadTooLarge, ZH: zh, EN: en, Fields: []workflow.FieldError{{Field: workflow.CommentFieldAttachment, ZH: zh, EN: en}}}
+}
+
 // readComment reads a posted comment: JSON (Content-Type
-// application/json) or a form. Unknown JSON fields, bodies over
-// maxCommentBody and other content types are refused.
-func readComment(c *gin.Context) (commentRequest, error) {
+// application/json), a form, or a multipart form with the optional
+// attachment. Unknown JSON fields, bodies over maxCommentBody (besides
+// the attachment), an attachment over its limit and other content types
+// are refused. withFile false (a post over its address's budget, refused
+// anyway): an attachment's bytes are skipped, not kept in memory.
+func (p *Public) readComment(c *gin.Context, withFile bool) (commentRequest, error) {
 	var req commentRequest
+	ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if ct == "multipart/form-data" {
+		return p.readMultipart(c, withFile)
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxCommentBody))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return req, &workflow.Error{Code: httpx.CodePayloadTooLarge, ZH: "提交的内容过大（上限64KB）；意见内容不超过5000字",
-			EN: "the post is too large (64 KB at most); a comment has at most 5,000 characters"}
+		return req, errCommentTooLarge
 	}
 	if err != nil {
 		return req, httpx.Invalid("body", "无法读取提交的内容", "could not read the body")
 	}
-	ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	switch ct {
 	case "application/json":
 		var probe map[string]json.RawMessage
@@ -269,6 +361,122 @@ func readComment(c *gin.Context) (commentRequest, error) {
 	return req, nil
 }
 
+// readMultipart reads the comment form as multipart/form-data, streaming:
+// the fields (at most maxCommentBody together) and at most one file, in
+// the field attachment, of at most attachmentMax bytes. The whole body is
+// bounded (http.MaxBytesReader), so an oversized upload is never read
+// into memory beyond the limit. What was read before a refusal is kept
+// in req, so a browser gets its text back.
+func (p *Public) readMultipart(c *gin.Context, withFile bool) (commentRequest, error) {
+	var req commentRequest
+	limit := p.attachmentMax()
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+maxCommentBody+maxCommentParts<<10)
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		return req, httpx.Invalid("body", "表单无法解析", "the form could not be read")
+	}
+	var tooBig *http.MaxBytesError
+	unreadable := httpx.Invalid("body", "表单无法解析", "the form could not be read")
+	text := int64(maxCommentBody) // what the fields may still take
+	for n := 0; ; n++ {
+		part, err := mr.NextPart()
+		switch {
+		case errors.Is(err, io.EOF):
+			if a := req.Attachment; a != nil && a.Name == "" && len(a.Content) == 0 {
+				req.Attachment = nil // the file field of a form sent without a file
+			}
+			return req, nil
+		case errors.As(err, &tooBig):
+			if req.Attachment != nil {
+				return req, attachmentTooLarge(limit)
+			}
+			return req, errCommentTooLarge
+		case err != nil:
+			return req, unreadable
+		case n >= maxCommentParts:
+			return req, httpx.Invalid("body", "表单项过多", "too many form fields")
+		}
+		name := part.FormName()
+		if fname, isFile := fileName(part); isFile || name == workflow.CommentFieldAttachment {
+			switch {
+			case name != workflow.CommentFieldAttachment || req.Attachment != nil:
+				return req, httpx.Invalid(workflow.CommentFieldAttachment, "只能在“附件”一栏附一个文件", "one file at most, in the attachment field")
+			case limit == 0:
+				if fname == "" {
+					continue // an empty file field
+				}
+				return req, httpx.Invalid(workflow.CommentFieldAttachment, "本网站不接收意见附件，请将材料要点写入意见内容，或通过公告所列的其他渠道提交",
+					"this site takes no attachments; write the points into the comment, or use another channel of the notice")
+			}
+			req.Attachment = &workflow.CommentFile{Name: fname}
+			if !withFile {
+				continue // NextPart skips its bytes
+			}
+			b, err := readAll(io.LimitReader(part, limit+1), min(c.Request.ContentLength, limit+1))
+			switch {
+			case errors.As(err, &tooBig) || int64(len(b)) > limit:
+				return req, attachmentTooLarge(limit)
+			case err != nil:
+				return req, httpx.Invalid(workflow.CommentFieldAttachment, "无法读取附件，请重新选择文件", "could not read the attachment; choose the file again")
+			}
+			req.Attachment.Content = b
+			continue
+		}
+		b, err := io.ReadAll(io.LimitReader(part, text+1))
+		switch {
+		case errors.As(err, &tooBig):
+			return req, errCommentTooLarge
+		case err != nil:
+			return req, unreadable
+		}
+		if text -= int64(len(b)); text < 0 {
+			return req, errCommentTooLarge
+		}
+		switch name {
+		case "text":
+			req.Text = string(b)
+		case "name":
+			req.Name = string(b)
+		case "contact":
+			req.Contact = string(b)
+		case workflow.HoneypotField:
+			req.Website = string(b)
+		}
+	}
+}
+
+// readAll is io.ReadAll into a buffer of size bytes from the start (the
+// request's length, where the client gave it): a file is read into one
+// allocation instead of a doubling series of them.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	b := make([]byte, 0, max(size, 512)+1) // one more: EOF is read without growing
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow (a length not given, or wrong)
+		}
+	}
+}
+
+// fileName is the file name a part carries as sent (multipart's own
+// FileName already drops a folder, and only the '/' kind of one; the
+// store cleans the name itself) and whether the part is a file at all.
+func fileName(part *multipart.Part) (string, bool) {
+	_, params, err := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
+	if err != nil {
+		return part.FileName(), part.FileName() != ""
+	}
+	name, ok := params["filename"]
+	return name, ok
+}
+
 // refuse answers a refused post: the problem to API clients; to a browser
 // the consultation's page again, with the reasons and what was typed (a
 // consultation the public may not see stays a plain 404).
@@ -280,6 +488,17 @@ func (p *Public) refuse(c *gin.Context, id int64, pr prefs, req commentRequest, 
 	}
 	t := templates.View{Lang: pr.lang}
 	form := &commentForm{Text: req.Text, Name: req.Name, Contact: req.Contact, Honeypot: req.Website, Errors: map[string]string{}}
+	if a := req.Attachment; a != nil {
+		form.Unsent = strings.TrimSpace(strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f {
+				return -1
+			}
+			return r
+		}, strings.ToValidUTF8(a.Name, "")))
+		if form.Unsent == "" {
+			form.Unsent = t.T("附件", "the attachment")
+		}
+	}
 	for _, f := range e.Fields {
 		form.Errors[f.Field] = t.T(f.ZH, f.EN)
 	}
@@ -303,6 +522,7 @@ type receiptBody struct {
 	R                *store.Receipt
 	Fresh            bool
 	At, ReportedAt   string
+	AttachmentSize   string
 	Text             []string
 	Adopted          string
 	MarkLabel        string
@@ -328,6 +548,9 @@ func (p *Public) Receipt(c *gin.Context) {
 		ConsultationURL: pr.link("/public/consultations/" + strconv.FormatInt(r.DecisionID, 10)), LookupURL: pr.link("/public/receipts")}
 	if r.Published {
 		body.DecisionURL = pr.link("/public/decisions/" + strconv.FormatInt(r.DecisionID, 10))
+	}
+	if r.Attachment != nil {
+		body.AttachmentSize = sizeText(r.Attachment.Size)
 	}
 	if r.Item != nil {
 		body.Adopted = t.T("未采纳", "Not adopted")

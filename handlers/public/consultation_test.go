@@ -38,10 +38,16 @@ type consult struct {
 
 func newConsult(t *testing.T, b storetest.Backend, l handlers.Limits) *consult {
 	t.Helper()
+	return newConsultWith(t, b, l, public.Config{})
+}
+
+// newConsultWith is newConsult with the public site configured.
+func newConsultWith(t *testing.T, b storetest.Backend, l handlers.Limits, cfg public.Config) *consult {
+	t.Helper()
 	opts := storetest.Options(t, "qinghai")
 	clock := opts.Clock.(*workflow.FixedClock)
 	e := handlerstest.NewWith(t, func(tb testing.TB) (*store.DB, string) { return b.OpenWith(tb, opts) },
-		handlerstest.Options{Demo: true, Limits: l})
+		handlerstest.Options{Demo: true, Limits: l, Public: cfg})
 	today := workflow.DateOf(clock.T)
 	c := &consult{Env: e, clock: clock, id: e.Demo.Decisions[consultationTitle], opened: today.AddDate(0, 0, -5), closes: today.AddDate(0, 0, 30)}
 	c.path = fmt.Sprintf("/public/consultations/%d", c.id)

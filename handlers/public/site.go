@@ -33,6 +33,10 @@ type Config struct {
 	// NoCache turns the server's page cache off (every request renders;
 	// the benchmark of the uncached path).
 	NoCache bool
+	// CommentAttachmentMax bounds the file a comment may carry, in bytes
+	// (0: DefaultCommentAttachmentMax, 10 MB; negative: no attachments
+	// are taken and the form has no file field).
+	CommentAttachmentMax int64
 }
 
 // Meta is one <meta name content>.

@@ -4,7 +4,9 @@
 -- event (comment_received, no decision id, the decision's organ) by a
 -- content hash, so verify vouches for it. The address is kept only as a
 -- salted hash (the salt is the deployment's, outside the database). The
--- receipt number (回执编号) is random, so a receipt cannot be guessed.
+-- receipt number (回执编号) is random, so a receipt cannot be guessed. A
+-- comment may carry one file, stored as a document (content-addressed) in
+-- the same transaction as the comment.
 CREATE TABLE comments (
     id          INTEGER PRIMARY KEY,
     decision_id INTEGER NOT NULL REFERENCES decisions(id),
@@ -17,7 +19,11 @@ CREATE TABLE comments (
     contact     TEXT    NOT NULL,
     addr_hash   TEXT    NOT NULL,
     at          TEXT    NOT NULL,
-    audit_seq   INTEGER NOT NULL REFERENCES audit_events(seq)
+    audit_seq   INTEGER NOT NULL REFERENCES audit_events(seq),
+    -- The optional attachment (a document, content-addressed; '' when none)
+    -- and its file name as cleaned; both are in the content hash.
+    attachment_hash TEXT NOT NULL DEFAULT '',
+    attachment_name TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX comments_decision ON comments(decision_id, round_id, id);
 CREATE INDEX comments_at ON comments(at);
