@@ -104,17 +104,11 @@ func (a *API) HandleComments(c *gin.Context) {
 // comment of another decision or one without an attachment. The public
 // never downloads attachments.
 func (a *API) CommentAttachment(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
+	ids, ok := httpx.PathIDs(c, "id", "comment_id")
+	if !ok {
 		return
 	}
-	cid, err := httpx.PathID(c, "comment_id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, content, err := a.db.CommentAttachmentOf(c.Request.Context(), httpx.Actor(c), id, cid)
+	d, content, err := a.db.CommentAttachmentOf(c.Request.Context(), httpx.Actor(c), ids[0], ids[1])
 	if err != nil {
 		httpx.Fail(c, err)
 		return

@@ -193,17 +193,11 @@ func (k *Console) renderComments(c *gin.Context, status int, d *workflow.Decisio
 // — the file a comment came with, as a download, for whoever may read the
 // decision's comments (404 otherwise, as for the comments page).
 func (k *Console) CommentAttachment(c *gin.Context) {
-	id, err := httpx.PathID(c, "id")
-	if err != nil {
-		httpx.Fail(c, err)
+	ids, ok := httpx.PathIDs(c, "id", "comment_id")
+	if !ok {
 		return
 	}
-	cid, err := httpx.PathID(c, "comment_id")
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	d, content, err := k.db.CommentAttachmentOf(c.Request.Context(), httpx.Actor(c), id, cid)
+	d, content, err := k.db.CommentAttachmentOf(c.Request.Context(), httpx.Actor(c), ids[0], ids[1])
 	if err != nil {
 		httpx.Fail(c, err)
 		return

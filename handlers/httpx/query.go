@@ -20,6 +20,21 @@ func PathID(c *gin.Context, name string) (int64, error) {
 	return n, nil
 }
 
+// PathIDs reads the named integer path parameters in order; on a bad one
+// it answers the problem and reports false.
+func PathIDs(c *gin.Context, names ...string) ([]int64, bool) {
+	ids := make([]int64, len(names))
+	for i, name := range names {
+		id, err := PathID(c, name)
+		if err != nil {
+			Fail(c, err)
+			return nil, false
+		}
+		ids[i] = id
+	}
+	return ids, true
+}
+
 // MaxPage bounds page numbers, so an offset never overflows.
 const MaxPage = 1_000_000
 
