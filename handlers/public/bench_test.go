@@ -96,34 +96,10 @@ func BenchmarkCommentIntake(b *testing.B) {
 			client := &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}}
 			defer client.CloseIdleConnections()
 			body := []byte(`{"text":"` + strings.Repeat("建议延长课后服务时间。", 20) + `","name":"家长"}`)
-			var mu sync.Mutex
-			var lat []time.Duration
-			var receipts []string
 			b.SetParallelism(32)
 			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				var mine []time.Duration
-				var got []string
-				for pb.Next() {
-					t0 := time.Now()
-					res, err := client.Post(url, "application/json", bytes.NewReader(body))
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					var rc struct{ Receipt string }
-					err = json.NewDecoder(res.Body).Decode(&rc)
-					res.Body.Close()
-					if res.StatusCode != http.StatusCreated || err != nil {
-						b.Errorf("HTTP %d %v", res.StatusCode, err)
-						return
-					}
-					mine = append(mine, time.Since(t0))
-					got = append(got, rc.Receipt)
-				}
-				mu.Lock()
-				lat, receipts = append(lat, mine...), append(receipts, got...)
-				mu.Unlock()
+			lat, receipts := postAll(b, func() func() (*http.Response, error) {
+				return func() (*http.Response, error) { return client.Post(url, "application/json", bytes.NewReader(body)) }
 			})
 			b.StopTimer()
 			reportLatencies(b, lat, "comments/s")
@@ -134,6 +110,41 @@ func BenchmarkCommentIntake(b *testing.B) {
 			}
 		})
 	}
+}
+
+// postAll has every parallel submitter post (each with the poster mk makes
+// it) until the benchmark's count is done; it returns each post's latency
+// and every receipt acknowledged (201).
+func postAll(b *testing.B, mk func() func() (*http.Response, error)) ([]time.Duration, []string) {
+	var mu sync.Mutex
+	var lat []time.Duration
+	var receipts []string
+	b.RunParallel(func(pb *testing.PB) {
+		post := mk()
+		var mine []time.Duration
+		var got []string
+		for pb.Next() {
+			t0 := time.Now()
+			res, err := post()
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			var rc struct{ Receipt string }
+			err = json.NewDecoder(res.Body).Decode(&rc)
+			res.Body.Close()
+			if res.StatusCode != http.StatusCreated || err != nil {
+				b.Errorf("HTTP %d %v", res.StatusCode, err)
+				return
+			}
+			mine = append(mine, time.Since(t0))
+			got = append(got, rc.Receipt)
+		}
+		mu.Lock()
+		lat, receipts = append(lat, mine...), append(receipts, got...)
+		mu.Unlock()
+	})
+	return lat, receipts
 }
 
 // reportLatencies reports the requests per second (as unit) and the 99th
@@ -177,40 +188,18 @@ func BenchmarkCommentAttachment(b *testing.B) {
 				w.Close()
 				return buf.Bytes(), w.FormDataContentType(), bytes.Index(buf.Bytes(), []byte("% 00000000")) + 2
 			}
-			var mu sync.Mutex
-			var lat []time.Duration
-			var receipts []string
 			b.SetParallelism(4) // 8 submitters on 2 cores
 			b.ReportAllocs()
 			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
+			lat, receipts := postAll(b, func() func() (*http.Response, error) {
 				body, ctype, at := form()
-				var mine []time.Duration
-				var got []string
-				for pb.Next() {
+				return func() (*http.Response, error) {
 					n.Lock()
 					next++
 					copy(body[at:], fmt.Sprintf("%08d", next))
 					n.Unlock()
-					t0 := time.Now()
-					res, err := client.Post(url, ctype, bytes.NewReader(body))
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					var rc struct{ Receipt string }
-					err = json.NewDecoder(res.Body).Decode(&rc)
-					res.Body.Close()
-					if res.StatusCode != http.StatusCreated || err != nil {
-						b.Errorf("HTTP %d %v", res.StatusCode, err)
-						return
-					}
-					mine = append(mine, time.Since(t0))
-					got = append(got, rc.Receipt)
+					return client.Post(url, ctype, bytes.NewReader(body))
 				}
-				mu.Lock()
-				lat, receipts = append(lat, mine...), append(receipts, got...)
-				mu.Unlock()
 			})
 			b.StopTimer()
 			reportLatencies(b, lat, "comments/s")
