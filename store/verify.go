@@ -143,6 +143,8 @@ func (db *DB) verifyTables(ctx context.Context, tail int64, tailAt string, worke
 		`SELECT COALESCE(MAX(decision_id), 0) FROM drafts`,
 		`SELECT COALESCE(MAX(decision_id), 0) FROM attachments`,
 		`SELECT COALESCE(MAX(decision_id), 0) FROM legality_opinions`,
+		`SELECT COALESCE(MAX(decision_id), 0) FROM comments`,
+		`SELECT COALESCE(MAX(decision_id), 0) FROM comment_handling`,
 	} {
 		var n int64
 		if err := db.r.GetContext(ctx, &n, q); err != nil {
@@ -215,6 +217,15 @@ func (db *DB) verifyDecisions(ctx context.Context, lo, hi, tail int64, tailAt st
 		if e.version > 0 {
 			byDecision[*e.decisionID] = append(byDecision[*e.decisionID], e)
 		}
+	}
+	// The public's comments on these decisions are acts of no decision:
+	// their events are read in one query too.
+	commentEvents, err := db.chainEvents(ctx, `WHERE seq IN (SELECT audit_seq FROM comments WHERE decision_id BETWEEN ? AND ?) AND seq <= ?`, lo, hi, tail)
+	if err != nil {
+		return err
+	}
+	for _, e := range commentEvents {
+		evs[e.seq] = e
 	}
 	// event is the event at seq, or nil if the chain has none: a row of
 	// these decisions that names an event of another decision (or of none)
@@ -497,8 +508,9 @@ func (db *DB) verifyDecisions(ctx context.Context, lo, hi, tail int64, tailAt st
 	}
 
 	// The public's comments on these decisions and the drafter's handling
-	// of them.
-	wrote["comments"], wrote["comment_handling"] = map[int64]int{}, map[int64]int{}
+	// of them (a comment's own row is counted by verifyUndecided: its event
+	// is of no decision).
+	wrote["comment_handling"] = map[int64]int{}
 	if err := db.verifyComments(ctx, lo, hi, event, ps, wrote, cut); err != nil {
 		return err
 	}
@@ -675,7 +687,6 @@ func (db *DB) verifyComments(ctx context.Context, lo, hi int64, event func(int64
 			cut("comments", c.ID, c.AuditSeq)
 			continue
 		}
-		wrote["comments"][c.AuditSeq]++
 		switch {
 		case e.event != workflow.EvCommentReceived || e.content["comment"] != c.hash():
 			ps.add(c.AuditSeq, "comments", c.ID, "comment %d does not match the content its audit event seq %d bound", c.ID, c.AuditSeq)

@@ -147,7 +147,7 @@ var fieldLabels = map[string]FieldInfo{
 	"items":                                {ZH: "归档材料", EN: "Items", HintZH: "每行一项", HintEN: "one per line"},
 	"record_internal_legal_check:findings": {ZH: "审核意见", EN: "Findings"},
 
-	// fields of the second legal pass (issue 7), labelled ahead of its merge
+	// fields of the second legal pass (issue 7)
 	"revision_handling":          {ZH: "按审查意见修改情况", EN: "How the review's points were handled"},
 	"revision_handling.point":    {ZH: "审查意见要点", EN: "Point"},
 	"revision_handling.handling": {ZH: "修改情况", EN: "Handling"},
