@@ -195,6 +195,9 @@ func fresh(kind string) (*target, error) {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
+	if os.Getenv("BENCH_KEEP") != "" {
+		return &target{dsn: u.String(), cleanup: func() { admin.Close() }}, nil
+	}
 	return &target{dsn: u.String(), cleanup: func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE"); admin.Close() }}, nil
 }
 

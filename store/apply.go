@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"decisiond/workflow"
@@ -106,7 +107,7 @@ type Result struct {
 func (db *DB) CreateDecision(ctx context.Context, data map[string]any, actor workflow.Actor) (_ *Result, err error) {
 	defer func() { db.acts.observe(db.proc, "create", err) }()
 	var res Result
-	err = db.tx(ctx, func(tx *sqlx.Tx) error {
+	err = db.inGroup(ctx, func(tx *sqlx.Tx) error {
 		units, err := db.units(ctx, tx)
 		if err != nil {
 			return err
@@ -137,11 +138,18 @@ func (db *DB) CreateDecision(ctx context.Context, data map[string]any, actor wor
 			clean[k] = v
 		}
 		delete(clean, contentKey) // the engine's key: a client's value never counts
+		// The queue and deadlines first, then the chain (locked to commit).
+		if err := db.afterAct(ctx, tx, d.ID, actor); err != nil {
+			return err
+		}
+		if err := db.loadWebhooks(ctx, tx); err != nil {
+			return err
+		}
 		if err := db.appendAct(ctx, tx, ev, now, withContent(clean, map[string]string{"decision": row.hash()})); err != nil {
 			return err
 		}
 		res = Result{Decision: *d, AuditSeq: ev.Seq}
-		return db.afterAct(ctx, tx, d.ID, actor)
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -183,17 +191,11 @@ func (db *DB) Apply(ctx context.Context, decisionID int64, act workflow.Act, exp
 	defer func() { db.acts.observe(db.proc, act.Event, err) }() // metrics: acts by event and outcome
 	var res *Result
 	var refusal *workflow.Error
+	pre := db.preRead(ctx, decisionID, act.Event, expectedVersion)
 	err = db.inGroup(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		if res, refusal, err = db.apply(ctx, tx, decisionID, act, expectedVersion); err != nil {
-			return err
-		}
-		if res != nil && res.Spawned != nil {
-			if err := db.afterAct(ctx, tx, *res.Spawned, act.Actor); err != nil {
-				return err
-			}
-		}
-		return db.afterAct(ctx, tx, decisionID, act.Actor)
+		res, refusal, err = db.apply(ctx, tx, decisionID, act, expectedVersion, pre)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -234,7 +236,7 @@ func (db *DB) facts(ctx context.Context, q sqlx.QueryerContext, row *decisionRow
 	if err != nil {
 		return nil, err
 	}
-	return db.factsFor(ctx, q, row, now, "", units, exec)
+	return db.factsFor(ctx, q, row, now, "", units, exec, nil)
 }
 
 // factsFor loads what the guards of an act of event may read ("" for
@@ -245,13 +247,19 @@ func (db *DB) facts(ctx context.Context, q sqlx.QueryerContext, row *decisionRow
 // history. units and exec are the organ directory and the execution units,
 // already loaded.
 func (db *DB) factsFor(ctx context.Context, q sqlx.QueryerContext, row *decisionRow, now time.Time, event string,
-	units map[int64]workflow.Unit, exec []int64) (*workflow.Facts, error) {
+	units map[int64]workflow.Unit, exec []int64, pre *preRead) (*workflow.Facts, error) {
 	f := &workflow.Facts{Decision: row.decision(), Rules: db.Rules(), Calendar: db.Calendar(), Now: now, Units: units, ExecutionUnitIDs: exec}
 	var err error
 	if o, ok := f.Units[row.OrganID]; ok && o.HeadUserID != nil {
 		// Art. 30: the meeting record's head is the organ's head, by name.
-		if err := sqlx.GetContext(ctx, q, &f.HeadName, db.w.Rebind(`SELECT display_name FROM users WHERE id = ?`), *o.HeadUserID); err != nil && !isNoRows(err) {
-			return nil, fmt.Errorf("load the organ's head: %w", err)
+		m := db.memo(q)
+		if name, ok := m.headName(*o.HeadUserID); ok {
+			f.HeadName = name // read earlier in this transaction
+		} else {
+			if err := sqlx.GetContext(ctx, q, &f.HeadName, db.w.Rebind(`SELECT display_name FROM users WHERE id = ?`), *o.HeadUserID); err != nil && !isNoRows(err) {
+				return nil, fmt.Errorf("load the organ's head: %w", err)
+			}
+			m.keepHeadName(*o.HeadUserID, f.HeadName)
 		}
 	}
 	if row.ParentID != nil {
@@ -281,12 +289,16 @@ func (db *DB) factsFor(ctx context.Context, q sqlx.QueryerContext, row *decision
 	if event != "" {
 		skip = db.proc.SkippedRecords(event)
 	}
-	if f.Records, err = db.recordsExcept(ctx, q, row.ID, skip); err != nil {
-		return nil, err
-	}
-	if event == "" || workflow.NeedsDrafters(event) {
-		if err := sqlx.SelectContext(ctx, q, &f.DrafterIDs, db.w.Rebind(`SELECT DISTINCT author_id FROM drafts WHERE decision_id = ?`), row.ID); err != nil {
+	if pre != nil {
+		f.Records, f.DrafterIDs = pre.records, pre.drafters
+	} else {
+		if f.Records, err = db.recordsExcept(ctx, q, row.ID, skip); err != nil {
 			return nil, err
+		}
+		if event == "" || workflow.NeedsDrafters(event) {
+			if f.DrafterIDs, err = drafters(ctx, q, row.ID); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if f.CatalogueItems, err = db.catalogueItemFacts(ctx, q, row.CatalogueItemID); err != nil {
@@ -299,6 +311,56 @@ func (db *DB) factsFor(ctx context.Context, q sqlx.QueryerContext, row *decision
 		}
 	}
 	return f, nil
+}
+
+func drafters(ctx context.Context, q sqlx.QueryerContext, decisionID int64) ([]int64, error) {
+	var ids []int64
+	err := sqlx.SelectContext(ctx, q, &ids, sqlx.Rebind(bindOf(q), `SELECT DISTINCT author_id FROM drafts WHERE decision_id = ?`), decisionID)
+	return ids, err
+}
+
+// preRead is what an act reads of its decision before it joins the writer:
+// the records its guards read, its execution units and its drafters, at a
+// version. These change only with the decision's version (every act writes
+// them in the transaction that bumps it), so inside the write transaction
+// the act reads the decision row alone and, when its version is still the
+// one read here, uses them; otherwise it reads them again there. The
+// serial part of an act (SQLite's one writer, PostgreSQL's row and chain
+// locks) then holds no read of history.
+type preRead struct {
+	version  int64
+	exec     []int64
+	records  []workflow.Record
+	drafters []int64
+}
+
+// preRead reads on the readers' pool, decision row first: whatever it
+// reads after is at least as new as that version, and anything newer
+// shows as a version that no longer matches. nil when there is nothing to
+// gain (the act will be refused for its version) or on any error: the act
+// then reads everything inside its transaction, as before.
+func (db *DB) preRead(ctx context.Context, decisionID int64, event string, expected int64) *preRead {
+	if _, ok := db.proc.Event(event); !ok {
+		return nil
+	}
+	var version int64
+	if err := db.r.GetContext(ctx, &version, db.r.Rebind(`SELECT version FROM decisions WHERE id = ?`), decisionID); err != nil || version != expected {
+		return nil
+	}
+	p := &preRead{version: version}
+	var err error
+	if p.exec, err = executionUnits(ctx, db.r, decisionID); err != nil {
+		return nil
+	}
+	if p.records, err = db.recordsExcept(ctx, db.r, decisionID, db.proc.SkippedRecords(event)); err != nil {
+		return nil
+	}
+	if workflow.NeedsDrafters(event) {
+		if p.drafters, err = drafters(ctx, db.r, decisionID); err != nil {
+			return nil
+		}
+	}
+	return p
 }
 
 type recordRow struct {
@@ -325,12 +387,15 @@ func (db *DB) records(ctx context.Context, q sqlx.QueryerContext, decisionID int
 }
 
 // recordsExcept loads a decision's records for the guards: no names (the
-// guards read ids), and none of the events in skip.
+// guards read ids), and of the events in skip only the latest of each (what
+// the deadline index and the work queue read after the act, afterActWith).
 func (db *DB) recordsExcept(ctx context.Context, q sqlx.QueryerContext, decisionID int64, skip []string) ([]workflow.Record, error) {
-	query, args := `SELECT r.id, r.event, r.from_state, r.to_state, r.actor_id, r.data, r.draft_hash, r.at FROM records r WHERE r.decision_id = ?`, []any{decisionID}
+	const cols = `r.id, r.event, r.from_state, r.to_state, r.actor_id, r.data, r.draft_hash, r.at`
+	query, args := `SELECT `+cols+` FROM records r WHERE r.decision_id = ?`, []any{decisionID}
 	if len(skip) > 0 {
 		// The events read, by name: the (decision_id, event) index finds
-		// them without walking the skipped history.
+		// them without walking the skipped history; of each skipped event
+		// one index probe finds the latest.
 		var read []string
 		for _, e := range db.proc.Events() {
 			if !slices.Contains(skip, e.Name) {
@@ -341,15 +406,32 @@ func (db *DB) recordsExcept(ctx context.Context, q sqlx.QueryerContext, decision
 		for _, e := range read {
 			args = append(args, e)
 		}
+		latest, largs := latestRecordsSQL(cols, decisionID, skip)
+		query += ` UNION ALL ` + latest
+		args = append(args, largs...)
 	}
 	var rows []recordRow
 	// No ORDER BY: it would lead the planner to walk the whole history in
 	// id order; the few rows are sorted here instead.
-	if err := sqlx.SelectContext(ctx, q, &rows, db.w.Rebind(query), args...); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &rows, sqlx.Rebind(bindOf(q), query), args...); err != nil {
 		return nil, fmt.Errorf("load records: %w", err)
 	}
 	slices.SortFunc(rows, func(a, b recordRow) int { return cmp.Compare(a.ID, b.ID) })
 	return recordsOf(rows), nil
+}
+
+// latestRecordsSQL selects the latest record of each of the events of a
+// decision: one primary-key lookup of one index probe per event, which both
+// planners keep (an IN over a derived table led PostgreSQL's to hash-join
+// the whole records table).
+func latestRecordsSQL(cols string, decisionID int64, events []string) (string, []any) {
+	parts := make([]string, len(events))
+	args := make([]any, 0, 2*len(events))
+	for i, e := range events {
+		parts[i] = `SELECT ` + cols + ` FROM records r WHERE r.id = (SELECT MAX(l.id) FROM records l WHERE l.decision_id = ? AND l.event = ?)`
+		args = append(args, decisionID, e)
+	}
+	return strings.Join(parts, " UNION ALL "), args
 }
 
 func recordsOf(rows []recordRow) []workflow.Record {
@@ -361,7 +443,7 @@ func recordsOf(rows []recordRow) []workflow.Record {
 	return out
 }
 
-func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act workflow.Act, expected int64) (*Result, *workflow.Error, error) {
+func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act workflow.Act, expected int64, pre *preRead) (*Result, *workflow.Error, error) {
 	actor := act.Actor
 	// 403 when none of the caller's roles may fire the event at all, checked
 	// first; then a decision outside the caller's scope is 404, as if it did
@@ -374,9 +456,25 @@ func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act work
 	if err := db.refreshConfig(ctx, tx); err != nil {
 		return nil, nil, err
 	}
-	row, exec, units, err := db.visibleDecision(ctx, tx, actor, decisionID, db.d.forUpdate)
+	row, err := db.loadDecisionRow(ctx, tx, decisionID, db.d.forUpdate)
 	if err != nil {
 		return nil, nil, err
+	}
+	if pre != nil && pre.version != row.Version {
+		pre = nil // another act came between: read again, under the lock
+	}
+	units, err := db.units(ctx, tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var exec []int64
+	if pre != nil {
+		exec = pre.exec
+	} else if exec, err = executionUnits(ctx, tx, decisionID); err != nil {
+		return nil, nil, err
+	}
+	if !workflow.CanView(actor, row.decision(), exec, units) {
+		return nil, nil, errNotFound
 	}
 	if row.Version != expected {
 		return nil, nil, &workflow.Error{Code: workflow.CodeVersionConflict,
@@ -385,7 +483,7 @@ func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act work
 	}
 	now := db.Now()
 	at := ts(now)
-	f, err := db.factsFor(ctx, tx, row, now, act.Event, units, exec)
+	f, err := db.factsFor(ctx, tx, row, now, act.Event, units, exec, pre)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -462,7 +560,58 @@ func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act work
 	newRow := rowOf(&d, floor, row.CreatedAt)
 	content["decision"] = newRow.hash()
 
-	// The audit event first: the rows point at it.
+	// What needs no place in the chain is written first — the execution
+	// units, the decision's new version (the optimistic check), and the
+	// deadline index and queue of the decision after the act — so that the
+	// chain, which every act shares, is locked (PostgreSQL's advisory lock)
+	// only for its own append and the rows that point at it, up to commit.
+	for _, u := range out.ExecutionUnitIDs {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO decision_units (decision_id, unit_id) VALUES (?, ?) ON CONFLICT DO NOTHING`), d.ID, u); err != nil {
+			return nil, nil, fmt.Errorf("insert execution unit: %w", err)
+		}
+	}
+	r, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE decisions SET state = ?, version = ?, current_draft_hash = ?, legality_floor = ?,
+		undertaking_unit_id = ?, category = ?, domains = ?, technical = ?, risk_relevant = ?, non_disclosable = ?, affects_market = ?,
+		public_concern = ?, affects_specific_group = ?, catalogue_item_id = ?, hearing_required = ?, concerned_units = ?, updated_at = ?, state_since = ?
+		WHERE id = ? AND version = ?`),
+		newRow.State, newRow.Version, newRow.CurrentDraftHash, newRow.LegalityFloor, newRow.UndertakingUnitID, newRow.Category, newRow.Domains,
+		newRow.Technical, newRow.RiskRelevant, newRow.NonDisclosable, newRow.AffectsMarket, newRow.PublicConcern, newRow.AffectsSpecificGroup,
+		newRow.CatalogueItemID, newRow.HearingRequired, newRow.ConcernedUnits, newRow.UpdatedAt, newRow.StateSince, d.ID, expected)
+	if err != nil {
+		return nil, nil, fmt.Errorf("update decision: %w", err)
+	}
+	if n, _ := r.RowsAffected(); n != 1 {
+		return nil, nil, workflow.Errorf(workflow.CodeVersionConflict, "该决策已被他人更新，请刷新后重试", "the decision has changed; reload and try again")
+	}
+	// After the act: the decision as stored, its execution units, and its
+	// records — those the act read (the latest of every event among them)
+	// and the one it writes below (its id is not known yet: the index and
+	// the queue read records by their order).
+	execAfter := slices.Clone(f.ExecutionUnitIDs)
+	for _, u := range out.ExecutionUnitIDs {
+		if !slices.Contains(execAfter, u) {
+			execAfter = append(execAfter, u)
+		}
+	}
+	slices.Sort(execAfter)
+	recs := append(slices.Clip(f.Records), workflow.Record{Event: rec.Event, From: out.From, To: out.To, ActorID: rec.ActorID,
+		Data: json.RawMessage(rec.Data), DraftHash: rec.DraftHash, At: parseTS(rec.At)})
+	after := &workflow.Facts{Decision: newRow.decision(), Records: recs, Units: f.Units, ExecutionUnitIDs: execAfter,
+		Rules: f.Rules, Calendar: f.Calendar, Now: now}
+	if err := db.afterActWith(ctx, tx, after, actor); err != nil {
+		return nil, nil, err
+	}
+	if spawned != nil {
+		if err := db.afterAct(ctx, tx, spawned.ID, actor); err != nil {
+			return nil, nil, err
+		}
+	}
+	// Webhook subscriptions are read before the chain is locked.
+	if err := db.loadWebhooks(ctx, tx); err != nil {
+		return nil, nil, err
+	}
+
+	// The chain: the audit event first, then the rows that point at it.
 	ev := &AuditEvent{DecisionID: &d.ID, OrganID: &d.OrganID, ActorID: actor.UserID, ActorName: actor.Name, Role: string(out.Role), Event: out.Event,
 		From: string(out.From), To: string(out.To), Version: d.Version}
 	if err := db.appendAct(ctx, tx, ev, now, withContent(out.Data, content)); err != nil {
@@ -484,29 +633,11 @@ func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act work
 	if err := db.attach(ctx, tx, d.ID, recID, ev.Seq, out.Event, workflow.DocumentRefs(out.Data), ts(now)); err != nil {
 		return nil, nil, err
 	}
-	for _, u := range out.ExecutionUnitIDs {
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO decision_units (decision_id, unit_id) VALUES (?, ?) ON CONFLICT DO NOTHING`), d.ID, u); err != nil {
-			return nil, nil, fmt.Errorf("insert execution unit: %w", err)
-		}
-	}
 	if op != nil {
 		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO legality_opinions (decision_id, record_id, draft_hash, outcome, risk_statement, kind, at, audit_seq)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), op.DecisionID, recID, op.DraftHash, op.Outcome, op.RiskStatement, op.Kind, op.At, ev.Seq); err != nil {
 			return nil, nil, fmt.Errorf("insert legality opinion: %w", err)
 		}
-	}
-	r, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE decisions SET state = ?, version = ?, current_draft_hash = ?, legality_floor = ?,
-		undertaking_unit_id = ?, category = ?, domains = ?, technical = ?, risk_relevant = ?, non_disclosable = ?, affects_market = ?,
-		public_concern = ?, affects_specific_group = ?, catalogue_item_id = ?, hearing_required = ?, concerned_units = ?, updated_at = ?, state_since = ?
-		WHERE id = ? AND version = ?`),
-		newRow.State, newRow.Version, newRow.CurrentDraftHash, newRow.LegalityFloor, newRow.UndertakingUnitID, newRow.Category, newRow.Domains,
-		newRow.Technical, newRow.RiskRelevant, newRow.NonDisclosable, newRow.AffectsMarket, newRow.PublicConcern, newRow.AffectsSpecificGroup,
-		newRow.CatalogueItemID, newRow.HearingRequired, newRow.ConcernedUnits, newRow.UpdatedAt, newRow.StateSince, d.ID, expected)
-	if err != nil {
-		return nil, nil, fmt.Errorf("update decision: %w", err)
-	}
-	if n, _ := r.RowsAffected(); n != 1 {
-		return nil, nil, workflow.Errorf(workflow.CodeVersionConflict, "该决策已被他人更新，请刷新后重试", "the decision has changed; reload and try again")
 	}
 	res := &Result{Decision: d, AuditSeq: ev.Seq, Warnings: out.Warnings}
 	if spawned != nil {

@@ -222,21 +222,9 @@ func canonicalData(v any) (types.JSONText, error) {
 
 // appendAudit links one event to the head of the chain inside tx.
 func (db *DB) appendAudit(ctx context.Context, tx *sqlx.Tx, e *AuditEvent, now time.Time, data any) error {
-	if db.d.lockAudit != "" {
-		if _, err := tx.ExecContext(ctx, db.d.lockAudit); err != nil {
-			return fmt.Errorf("lock audit chain: %w", err)
-		}
-	}
-	var head struct {
-		Seq  int64  `db:"seq"`
-		Hash string `db:"hash"`
-	}
-	err := tx.GetContext(ctx, &head, `SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1`)
-	switch {
-	case isNoRows(err):
-		head.Hash = genesis
-	case err != nil:
-		return fmt.Errorf("read audit head: %w", err)
+	head, err := db.chainHead(ctx, tx)
+	if err != nil {
+		return err
 	}
 	e.Seq, e.PrevHash, e.Alg, e.At = head.Seq+1, head.Hash, crypt.HashAlgOf(db.opts.Crypto), ts(now)
 	if e.Data, err = canonicalData(data); err != nil {
@@ -245,13 +233,40 @@ func (db *DB) appendAudit(ctx context.Context, tx *sqlx.Tx, e *AuditEvent, now t
 	if e.Hash, err = e.computeHash(); err != nil {
 		return err
 	}
-	_, err = tx.NamedExecContext(ctx, `INSERT INTO audit_events
+	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO audit_events
 		(seq, at, decision_id, organ_id, actor_id, actor_name, role, event, from_state, to_state, version, data, alg, prev_hash, hash)
-		VALUES (:seq, :at, :decision_id, :organ_id, :actor_id, :actor_name, :role, :event, :from_state, :to_state, :version, :data, :alg, :prev_hash, :hash)`, e)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), e.Seq, e.At, e.DecisionID, e.OrganID, e.ActorID, e.ActorName, e.Role, e.Event,
+		e.From, e.To, e.Version, e.Data, e.Alg, e.PrevHash, e.Hash)
 	if err != nil {
 		return fmt.Errorf("append audit event: %w", err)
 	}
+	if m := db.memo(tx); m != nil {
+		m.head = &chainHead{Seq: e.Seq, Hash: e.Hash}
+	}
 	return nil
+}
+
+// chainHead locks the chain for the transaction and reads its head — once
+// per transaction: later appends in it continue from the memo.
+func (db *DB) chainHead(ctx context.Context, tx *sqlx.Tx) (chainHead, error) {
+	m := db.memo(tx)
+	if m != nil && m.head != nil {
+		return *m.head, nil
+	}
+	if db.d.lockAudit != "" {
+		if _, err := tx.ExecContext(ctx, db.d.lockAudit); err != nil {
+			return chainHead{}, fmt.Errorf("lock audit chain: %w", err)
+		}
+	}
+	var head chainHead
+	err := tx.GetContext(ctx, &head, `SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1`)
+	switch {
+	case isNoRows(err):
+		head.Hash = genesis
+	case err != nil:
+		return chainHead{}, fmt.Errorf("read audit head: %w", err)
+	}
+	return head, nil
 }
 
 // appendAct appends the audit event of an act on a decision and, in the

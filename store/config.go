@@ -63,7 +63,7 @@ func (db *DB) initConfig(ctx context.Context) error {
 			changed = true
 		}
 		if changed {
-			return bumpConfig(ctx, tx)
+			return db.bumpConfig(ctx, tx)
 		}
 		return nil
 	})
@@ -100,7 +100,10 @@ func putSetting(ctx context.Context, tx *sqlx.Tx, key, value string) error {
 	return err
 }
 
-func bumpConfig(ctx context.Context, tx *sqlx.Tx) error {
+func (db *DB) bumpConfig(ctx context.Context, tx *sqlx.Tx) error {
+	if m := db.memo(tx); m != nil {
+		m.configChecked = false // the caches are read again after the change
+	}
 	v, err := setting(ctx, tx, keyConfigVersion)
 	if err != nil {
 		return err
@@ -125,6 +128,10 @@ func (db *DB) writePack(ctx context.Context, tx *sqlx.Tx, p workflow.RulePack, n
 // act (possibly on another server) changed them. Inside an act it runs in
 // the act's transaction, so every act sees the configuration it commits with.
 func (db *DB) refreshConfig(ctx context.Context, q sqlx.QueryerContext) error {
+	m := db.memo(q)
+	if m != nil && m.configChecked {
+		return nil // read earlier in this transaction (txMemo)
+	}
 	v, err := setting(ctx, q, keyConfigVersion)
 	if err != nil {
 		return err
@@ -133,6 +140,9 @@ func (db *DB) refreshConfig(ctx context.Context, q sqlx.QueryerContext) error {
 	same := v == db.configVersion && db.configLoaded
 	db.mu.RUnlock()
 	if same {
+		if m != nil {
+			m.configChecked = true
+		}
 		return nil
 	}
 	cal := db.opts.Calendar
@@ -263,7 +273,7 @@ func (db *DB) ActivateRulePack(ctx context.Context, actor workflow.Actor, code, 
 		if err := putSetting(ctx, tx, keyActivePack, code); err != nil {
 			return err
 		}
-		if err := bumpConfig(ctx, tx); err != nil {
+		if err := db.bumpConfig(ctx, tx); err != nil {
 			return err
 		}
 		return db.appendAudit(ctx, tx, &AuditEvent{ActorID: actor.UserID, ActorName: actor.Name, Role: string(role),
@@ -298,7 +308,7 @@ func (db *DB) PutRulePack(ctx context.Context, actor workflow.Actor, p workflow.
 		if err := db.writePack(ctx, tx, p, now); err != nil {
 			return err
 		}
-		if err := bumpConfig(ctx, tx); err != nil {
+		if err := db.bumpConfig(ctx, tx); err != nil {
 			return err
 		}
 		return db.appendAudit(ctx, tx, &AuditEvent{ActorID: actor.UserID, ActorName: actor.Name, Role: string(role),
@@ -374,7 +384,7 @@ func (db *DB) LoadCalendarYear(ctx context.Context, actor workflow.Actor, y work
 			y.Year, string(b), y.Source, actor.UserID, ts(now)); err != nil {
 			return err
 		}
-		if err := bumpConfig(ctx, tx); err != nil {
+		if err := db.bumpConfig(ctx, tx); err != nil {
 			return err
 		}
 		return db.appendAudit(ctx, tx, &AuditEvent{ActorID: actor.UserID, ActorName: actor.Name, Role: string(role),

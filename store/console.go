@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/mail"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,6 +33,14 @@ func (db *DB) afterAct(ctx context.Context, tx *sqlx.Tx, decisionID int64, actor
 	if err != nil {
 		return err
 	}
+	return db.afterActWith(ctx, tx, f, actor)
+}
+
+// afterActWith keeps the deadline index and notifies the new holders, from
+// f: the decision after the act with at least the latest record of each
+// event (what factsOf loads).
+func (db *DB) afterActWith(ctx context.Context, tx *sqlx.Tx, f *workflow.Facts, actor workflow.Actor) error {
+	decisionID := f.Decision.ID
 	if err := db.indexDeadlines(ctx, tx, f); err != nil {
 		return err
 	}
@@ -91,18 +101,15 @@ func (db *DB) factsOf(ctx context.Context, q sqlx.QueryerContext, id int64) (*wo
 	// (a GROUP BY would walk the decision's whole history).
 	events := db.proc.Events()
 	names := make([]string, len(events))
-	args := make([]any, 0, len(events)+1)
-	args = append(args, id)
 	for i, e := range events {
-		names[i] = "SELECT ? AS e"
-		args = append(args, e.Name)
+		names[i] = e.Name
 	}
+	query, args := latestRecordsSQL(`r.id, r.event, r.from_state, r.to_state, r.actor_id, r.data, r.draft_hash, r.at`, id, names)
 	var rows []recordRow
-	if err := sqlx.SelectContext(ctx, q, &rows, sqlx.Rebind(bindOf(q), `SELECT r.id, r.event, r.from_state, r.to_state, r.actor_id, r.data, r.draft_hash, r.at
-		FROM records r WHERE r.id IN (SELECT (SELECT MAX(l.id) FROM records l WHERE l.decision_id = ? AND l.event = ev.e) FROM (`+
-		strings.Join(names, " UNION ALL ")+`) ev) ORDER BY r.id`), args...); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &rows, sqlx.Rebind(bindOf(q), query), args...); err != nil {
 		return nil, fmt.Errorf("load the latest records: %w", err)
 	}
+	slices.SortFunc(rows, func(a, b recordRow) int { return cmp.Compare(a.ID, b.ID) })
 	recs := make([]workflow.Record, len(rows))
 	for i, r := range rows {
 		recs[i] = workflow.Record{ID: r.ID, Event: r.Event, From: workflow.State(r.From), To: workflow.State(r.To), ActorID: r.ActorID,
@@ -126,26 +133,47 @@ func (db *DB) indexDeadlines(ctx context.Context, tx *sqlx.Tx, f *workflow.Facts
 	if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM deadline_index WHERE decision_id = ?`), f.Decision.ID); err != nil {
 		return err
 	}
+	// One statement for all of them; a kind named twice keeps its last.
+	var kinds []string
+	rows := map[string][]any{}
 	for _, d := range workflow.Deadlines(f) {
 		over := d.Due.AddDate(0, 0, 1)
 		if d.Kind == workflow.DlLapse {
 			over = d.Due // lapses on the day itself
 		}
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO deadline_index (decision_id, kind, due_on, overdue_on) VALUES (?, ?, ?, ?)
-			ON CONFLICT (decision_id, kind) DO UPDATE SET due_on = excluded.due_on, overdue_on = excluded.overdue_on`),
-			f.Decision.ID, d.Kind, d.DueOn, workflow.FormatDate(over)); err != nil {
-			return err
+		if _, ok := rows[d.Kind]; !ok {
+			kinds = append(kinds, d.Kind)
 		}
+		rows[d.Kind] = []any{f.Decision.ID, d.Kind, d.DueOn, workflow.FormatDate(over)}
 	}
-	return nil
+	if len(kinds) == 0 {
+		return nil
+	}
+	values := make([]string, len(kinds))
+	args := make([]any, 0, 4*len(kinds))
+	for i, k := range kinds {
+		values[i] = "(?, ?, ?, ?)"
+		args = append(args, rows[k]...)
+	}
+	_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO deadline_index (decision_id, kind, due_on, overdue_on) VALUES `+strings.Join(values, ", ")), args...)
+	return err
 }
 
 // holdersOf lists the people (enabled, any of the roles, whose unit may
 // act in that role on the decision) whose queue holds it.
 func (db *DB) holdersOf(ctx context.Context, q sqlx.QueryerContext, f *workflow.Facts, roles []workflow.Role) ([]int64, error) {
-	us, err := enabledUsers(ctx, q)
-	if err != nil {
-		return nil, err
+	m := db.memo(q)
+	var us []User
+	if m != nil && m.usersLoaded {
+		us = m.users // read earlier in this transaction (txMemo)
+	} else {
+		var err error
+		if us, err = enabledUsers(ctx, q); err != nil {
+			return nil, err
+		}
+		if m != nil {
+			m.users, m.usersLoaded = us, true
+		}
 	}
 	return recipients(f, roles, us), nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -38,6 +39,14 @@ type appender struct {
 	once sync.Once
 	quit chan struct{}
 	wg   sync.WaitGroup
+
+	groups, acts atomic.Int64 // transactions committed, and the acts in them
+}
+
+// GroupCommits reports how many group transactions committed and how many
+// acts (applied or refused) they carried.
+func (db *DB) GroupCommits() (groups, acts int64) {
+	return db.app.groups.Load(), db.app.acts.Load()
 }
 
 // inGroup runs fn in the next group transaction and waits for its commit.
@@ -155,6 +164,8 @@ func (db *DB) commitGroup(batch []*groupReq) {
 		finish(groupDone{err: storageError(fmt.Errorf("begin: %w", err))})
 		return
 	}
+	memo := db.memos.open(tx)
+	defer db.memos.close(tx)
 	defer func() { _ = tx.Rollback() }()
 	applied := 0
 	for i, r := range batch {
@@ -167,9 +178,11 @@ func (db *DB) commitGroup(batch []*groupReq) {
 			finish(groupDone{err: storageError(err)})
 			return
 		}
+		saved := *memo
 		results[i] = runAct(r, tx)
 		results[i].err = storageError(results[i].err) // a full or read-only disk is a clear refusal
 		if results[i].err != nil || results[i].panic != nil {
+			*memo = saved // the act's append, if any, is undone with it
 			if _, err := tx.Exec("ROLLBACK TO SAVEPOINT " + sp); err != nil {
 				finish(groupDone{err: err})
 				return
@@ -189,6 +202,8 @@ func (db *DB) commitGroup(batch []*groupReq) {
 		finish(groupDone{err: storageError(fmt.Errorf("commit: %w", err))})
 		return
 	}
+	db.app.groups.Add(1)
+	db.app.acts.Add(int64(len(batch)))
 	finish(groupDone{})
 }
 

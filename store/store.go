@@ -100,6 +100,7 @@ type DB struct {
 	cp       checkpointer
 	app      appender
 	acts     actCounter // acts by event and outcome (metrics)
+	memos    txMemos    // what each open write transaction has read (txmemo.go)
 
 	mu            sync.RWMutex
 	calendar      *workflow.Calendar
@@ -353,6 +354,8 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
 	if err != nil {
 		return storageError(fmt.Errorf("begin: %w", err))
 	}
+	db.memos.open(tx)
+	defer db.memos.close(tx)
 	defer func() { _ = tx.Rollback() }()
 	if err := fn(tx); err != nil {
 		return storageError(err) // a full or read-only disk is a clear refusal

@@ -199,7 +199,7 @@ func (db *DB) CreateUnit(ctx context.Context, actor workflow.Actor, nu NewUnit) 
 			return db.conflict(err, "name", "单位名称已存在", "a unit with this name exists")
 		}
 		units[u.ID] = *u
-		if err := bumpConfig(ctx, tx); err != nil {
+		if err := db.bumpConfig(ctx, tx); err != nil {
 			return err
 		}
 		return db.appendAudit(ctx, tx, &AuditEvent{ActorID: actor.UserID, ActorName: actor.Name, Role: string(role), Event: "create_unit",
@@ -259,7 +259,7 @@ func (db *DB) SetOrgan(ctx context.Context, actor workflow.Actor, organID int64,
 			o.HeadUserID, o.ReviewUnitID, o.ID); err != nil {
 			return err
 		}
-		if err := bumpConfig(ctx, tx); err != nil {
+		if err := db.bumpConfig(ctx, tx); err != nil {
 			return err
 		}
 		out = o
@@ -385,7 +385,7 @@ func (db *DB) CreateUser(ctx context.Context, actor workflow.Actor, nu NewUser) 
 			if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE units SET head_user_id = ? WHERE id = ?`), u.ID, *nu.UnitID); err != nil {
 				return err
 			}
-			if err := bumpConfig(ctx, tx); err != nil {
+			if err := db.bumpConfig(ctx, tx); err != nil {
 				return err
 			}
 		}

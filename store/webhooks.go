@@ -126,9 +126,17 @@ type WebhookPayload struct {
 // enqueueWebhooks writes, inside the act's transaction, one delivery per
 // active subscription that wants the act's event (the outbox).
 func (db *DB) enqueueWebhooks(ctx context.Context, tx *sqlx.Tx, ev *AuditEvent) error {
-	hooks, err := activeWebhooks(ctx, tx)
-	if err != nil || len(hooks) == 0 {
-		return err
+	var hooks []Webhook
+	if m := db.memo(tx); m != nil && m.hooksLoaded {
+		hooks = m.hooks // read earlier in this transaction (txMemo, loadWebhooks)
+	} else {
+		var err error
+		if hooks, err = activeWebhooks(ctx, tx); err != nil {
+			return err
+		}
+	}
+	if len(hooks) == 0 {
+		return nil
 	}
 	payload, err := json.Marshal(WebhookPayload{Event: ev.Event, DecisionID: ev.DecisionID, OrganID: ev.OrganID, FromState: ev.From,
 		ToState: ev.To, Version: ev.Version, Role: ev.Role, AuditSeq: ev.Seq, Hash: ev.Hash, At: ev.At})
@@ -145,6 +153,30 @@ func (db *DB) enqueueWebhooks(ctx context.Context, tx *sqlx.Tx, ev *AuditEvent) 
 		}
 	}
 	return nil
+}
+
+// loadWebhooks reads the active subscriptions into the transaction's memo
+// (once per transaction), so that an act reads them before it locks the
+// chain.
+func (db *DB) loadWebhooks(ctx context.Context, tx *sqlx.Tx) error {
+	m := db.memo(tx)
+	if m == nil || m.hooksLoaded {
+		return nil
+	}
+	hooks, err := activeWebhooks(ctx, tx)
+	if err != nil {
+		return err
+	}
+	m.hooks, m.hooksLoaded = hooks, true
+	return nil
+}
+
+// forgetWebhooks drops the transaction's memo of the subscriptions after
+// it changed one.
+func (db *DB) forgetWebhooks(tx *sqlx.Tx) {
+	if m := db.memo(tx); m != nil {
+		m.hooks, m.hooksLoaded = nil, false
+	}
 }
 
 func activeWebhooks(ctx context.Context, q sqlx.QueryerContext) ([]Webhook, error) {
@@ -252,6 +284,7 @@ func (db *DB) CreateWebhook(ctx context.Context, actor workflow.Actor, nw NewWeb
 			w.CreatedBy, w.CreatedAt, w.UpdatedAt); err != nil {
 			return err
 		}
+		db.forgetWebhooks(tx)
 		return db.appendAudit(ctx, tx, &AuditEvent{ActorID: actor.UserID, ActorName: actor.Name, Role: string(role), Event: "webhook_create",
 			OrganID: orgPtr(workflow.OrganOf(units, actor.UnitID))}, db.Now(), webhookAudit(w))
 	})
@@ -312,6 +345,7 @@ func (db *DB) UpdateWebhook(ctx context.Context, actor workflow.Actor, id int64,
 			WHERE id = ?`), w.URL, w.EventsJSON, w.OrganID, w.Description, w.Secret, w.Active, w.UpdatedAt, w.ID); err != nil {
 			return err
 		}
+		db.forgetWebhooks(tx)
 		data := webhookAudit(w)
 		data["previous"] = before
 		data["secret_rotated"] = ch.RotateSecret

@@ -1,6 +1,10 @@
 package workflow
 
-import "time"
+import (
+	"encoding/json"
+	"strings"
+	"time"
+)
 
 // Deadline is one open time limit of a decision.
 type Deadline struct {
@@ -41,20 +45,21 @@ func Deadlines(f *Facts) []Deadline {
 		out = append(out, Deadline{Kind: kind, ZH: zh, EN: en, Due: due, DueOn: FormatDate(due), Overdue: over, Article: article})
 	}
 	d, rules := f.Decision, f.Rules
-	dataOf := func(r *Record) map[string]any {
-		m, _ := DecodeData(r.Data)
-		if m == nil {
-			m = map[string]any{}
-		}
-		return m
+	// Only the dates the deadlines count from are decoded (a record's data
+	// is stored canonical; a value of another type counts as no date, as
+	// before).
+	dataOf := func(r *Record) deadlineFields {
+		var x deadlineFields
+		_ = json.Unmarshal(r.Data, &x)
+		return x
 	}
 	switch d.State {
 	case StPublicParticipation:
 		if r := f.Last(EvStartParticipation); r != nil {
-			n := obj(dataOf(r), "notice")
+			n := dataOf(r).Notice
 			// Overdue: the period closed and the participation is not yet completed.
-			add(DlCommentClosing, "公开征求意见截止", "public comment period closes", "Art. 15", date(n, "closes_on"), false)
-			if h := date(n, "hearing_on"); !h.IsZero() && f.Last(EvRecordHearing) == nil {
+			add(DlCommentClosing, "公开征求意见截止", "public comment period closes", "Art. 15", anyDate(n.ClosesOn), false)
+			if h := anyDate(n.HearingOn); !h.IsZero() && f.Last(EvRecordHearing) == nil {
 				days := rules.HearingNoticeDays
 				if days == 0 {
 					days = MinHearingNoticeDays
@@ -66,9 +71,9 @@ func Deadlines(f *Facts) []Deadline {
 		r := f.Last(EvSubmitLegalityReview, EvReturnLegalitySubmission, EvRecordLegalityOpinion, EvReturnForRevision)
 		if r != nil && r.Event == EvSubmitLegalityReview {
 			m := dataOf(r)
-			add(DlReviewDue, "合法性审查期限", "legality review due", "Art. 26", date(m, "review_due_on"), false)
+			add(DlReviewDue, "合法性审查期限", "legality review due", "Art. 26", anyDate(m.ReviewDueOn), false)
 			if n := rules.ReviewerServiceLevelWorkingDays; n > 0 && f.Calendar != nil {
-				if due, err := f.Calendar.AddWorkdays(date(m, "submitted_on"), n); err == nil {
+				if due, err := f.Calendar.AddWorkdays(anyDate(m.SubmittedOn), n); err == nil {
 					add(DlReviewerService, "审查意见办理时限", "reviewer service level", "Art. 28", due, false)
 				}
 			}
@@ -80,7 +85,7 @@ func Deadlines(f *Facts) []Deadline {
 			}
 		}
 		if r := f.Last(EvApprove); r != nil {
-			add(DlExecutionLimit, "执行时限", "execution time limit", "QH (九)", date(obj(dataOf(r), "execution"), "time_limit"), false)
+			add(DlExecutionLimit, "执行时限", "execution time limit", "QH (九)", anyDate(dataOf(r).Execution.TimeLimit), false)
 		}
 	case StPostponed:
 		if n := rules.PostponementLapseDays; n > 0 {
@@ -90,7 +95,7 @@ func Deadlines(f *Facts) []Deadline {
 	if n := rules.ArchiveTransferDays; n > 0 && f.Last(EvRecordArchive) == nil {
 		// Counted from the decision: the meeting that adopted it.
 		if r := f.Last(EvApprove); r != nil {
-			on := date(obj(dataOf(r), "meeting"), "held_on")
+			on := anyDate(dataOf(r).Meeting.HeldOn)
 			if on.IsZero() {
 				on = DateOf(r.At)
 			}
@@ -101,6 +106,28 @@ func Deadlines(f *Facts) []Deadline {
 		add(DlStuck, "久拖不决提示", "decision has not moved", "Art. 38 ¶2", DateOf(d.StateSince).AddDate(0, 0, rules.StuckDecisionDays), false)
 	}
 	return out
+}
+
+// deadlineFields are the parts of records' data the deadlines read.
+type deadlineFields struct {
+	Notice struct {
+		ClosesOn  any `json:"closes_on"`
+		HearingOn any `json:"hearing_on"`
+	} `json:"notice"`
+	ReviewDueOn any `json:"review_due_on"`
+	SubmittedOn any `json:"submitted_on"`
+	Execution   struct {
+		TimeLimit any `json:"time_limit"`
+	} `json:"execution"`
+	Meeting struct {
+		HeldOn any `json:"held_on"`
+	} `json:"meeting"`
+}
+
+func anyDate(v any) time.Time {
+	s, _ := v.(string)
+	t, _ := ParseDate(strings.TrimSpace(s))
+	return t
 }
 
 // Overdue reports whether any deadline is overdue.

@@ -1,6 +1,8 @@
 package workflow
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -31,13 +33,17 @@ func lastOf(recs []Record, events ...string) *Record {
 }
 
 // recordData decodes a record's data; an absent or malformed body reads as
-// an empty object.
+// an empty object. A stored record's data passed DecodeData's checks on its
+// way in (and is stored canonical), so it is not scanned for them again:
+// only decoded, numbers kept as json.Number as DecodeData keeps them.
 func recordData(r *Record) map[string]any {
-	if r == nil {
+	if r == nil || len(r.Data) == 0 {
 		return map[string]any{}
 	}
-	m, err := DecodeData(r.Data)
-	if err != nil {
+	dec := json.NewDecoder(bytes.NewReader(r.Data))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil || m == nil {
 		return map[string]any{}
 	}
 	return m

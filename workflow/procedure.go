@@ -342,7 +342,11 @@ func (p *Procedure) Fire(ctx context.Context, f *Facts, a Act) (*Outcome, error)
 			}
 		}
 	}
-	m := p.machine(from, fsm.Callbacks{"before_" + def.Name: check})
+	// The machine of this act holds its one transition (the state was
+	// checked above): building the whole procedure's machine for each act
+	// cost more than the guards.
+	m := fsm.NewFSM(string(from), []fsm.EventDesc{{Name: def.Name, Src: []string{string(from)}, Dst: string(def.Target(from))}},
+		fsm.Callbacks{"before_" + def.Name: check})
 	err = m.Event(context.WithoutCancel(ctx), def.Name)
 	var noTransition fsm.NoTransitionError
 	var canceled fsm.CanceledError
