@@ -69,6 +69,7 @@ func main() {
 	maxRatio := flag.Float64("max", 10, "with -ci: the largest allowed act time / raw commit time")
 	groupCommit := flag.Bool("group-commit", true, "the store's group commit (false: one transaction per act, for comparison)")
 	prof := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	keepSchemas = flag.Bool("keep", false, "keep each run's PostgreSQL schema (bench_…) for inspection instead of dropping it")
 	flag.Parse()
 	defer profile(*prof)()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
@@ -168,6 +169,9 @@ type target struct {
 	cleanup func()
 }
 
+// keepSchemas: -keep.
+var keepSchemas = new(bool)
+
 func fresh(kind string) (*target, error) {
 	if kind == "sqlite" {
 		dir, err := os.MkdirTemp("", "decisiond-bench-")
@@ -195,7 +199,8 @@ func fresh(kind string) (*target, error) {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	if os.Getenv("BENCH_KEEP") != "" {
+	if *keepSchemas {
+		fmt.Fprintln(os.Stderr, "kept PostgreSQL schema", schema)
 		return &target{dsn: u.String(), cleanup: func() { admin.Close() }}, nil
 	}
 	return &target{dsn: u.String(), cleanup: func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE"); admin.Close() }}, nil

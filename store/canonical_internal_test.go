@@ -76,3 +76,48 @@ func TestRecordContentBytes(t *testing.T) {
 		}
 	})
 }
+
+// appendRawJSONReference is the event data's canonical form as it was
+// first written: compacted and HTML-escaped unless no character of the set
+// occurs. Every stored chain was hashed with it; the fast test must give
+// the same bytes for any input, valid JSON or not.
+func appendRawJSONReference(b, data []byte) []byte {
+	if !bytes.ContainsAny(data, "<>&\u2028\u2029 \t\n\r") {
+		return append(b, data...)
+	}
+	var c bytes.Buffer
+	if err := json.Compact(&c, data); err != nil {
+		return append(b, data...)
+	}
+	var h bytes.Buffer
+	json.HTMLEscape(&h, c.Bytes())
+	return append(b, h.Bytes()...)
+}
+
+func TestAppendRawJSONMatchesTheReference(t *testing.T) {
+	for _, in := range []string{`{}`, `{"a":"b c"}`, `{"a": "b"}`, `{"a":"<b>"}`, `{"a":"\u2028"}`, "{\"a\":\"\u2028\"}", "{\"a\":\"\u2029x\"}",
+		`{"a":"x\" y"}`, `{"a":"x\\"}`, `{"a":"x\\" , "b":1}`, `{"a":[1, 2]}`, "{\"k\":\"意见 征求\"}", `{"a":"&"}`, `not json <`, `"unterminated `,
+		"{\"a\":\"\xe2\x80\"}", `{"a":"\t"}`, "{\"a\":\"\t\"}", "\n{}"} {
+		if got, want := appendRawJSON(nil, []byte(in)), appendRawJSONReference(nil, []byte(in)); !bytes.Equal(got, want) {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		// Strings over the characters that matter, in and out of quotes.
+		alphabet := []string{`"`, `\`, ` `, "\t", "\n", "<", ">", "&", "\u2028", "\u2029", "\xe2", "\x80", "a", "意", "{", "}", ":", ",", "[", "]", "1"}
+		parts := rapid.SliceOfN(rapid.SampledFrom(alphabet), 0, 24).Draw(t, "parts")
+		var in []byte
+		for _, p := range parts {
+			in = append(in, p...)
+		}
+		if got, want := appendRawJSON(nil, in), appendRawJSONReference(nil, in); !bytes.Equal(got, want) {
+			t.Fatalf("%q: got %q, want %q", in, got, want)
+		}
+		// And valid JSON of such strings.
+		v := map[string]any{"s": string(in), "n": len(in), "l": []any{string(in), true}}
+		valid, _ := json.Marshal(v)
+		if got, want := appendRawJSON(nil, valid), appendRawJSONReference(nil, valid); !bytes.Equal(got, want) {
+			t.Fatalf("%q: got %q, want %q", valid, got, want)
+		}
+	})
+}
