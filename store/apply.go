@@ -452,7 +452,9 @@ func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act work
 		return nil, nil, err
 	}
 	// The configuration in force (rule pack, calendar, the organ
-	// directory) is revalidated against its version row on every act.
+	// directory) is revalidated against its version row in every write
+	// transaction — once for a group of acts (see txMemo for why that is
+	// the same).
 	if err := db.refreshConfig(ctx, tx); err != nil {
 		return nil, nil, err
 	}
