@@ -99,6 +99,13 @@ func TestMetrics_ActCounterRisesWithEventAndOutcome(t *testing.T) {
 			if v := sample(after, "decisiond_refusals_total", `code="unauthenticated"`); v < 1 {
 				t.Errorf("refusals by code: unauthenticated = %v", v)
 			}
+			// The four acts above went through the group commit (refused
+			// ones too): at least one commit, at most one per act.
+			grouped := sample(after, "decisiond_group_commit_acts_total", "") - max(sample(before, "decisiond_group_commit_acts_total", ""), 0)
+			groups := sample(after, "decisiond_group_commits_total", "") - max(sample(before, "decisiond_group_commits_total", ""), 0)
+			if grouped < 4 || groups < 1 || groups > grouped {
+				t.Errorf("group commit: %v acts in %v commits, want at least 4 acts in at least one commit", grouped, groups)
+			}
 			route := `method="POST",route="/api/v1/decisions/:id/events",status="200"`
 			if v := sample(after, "decisiond_http_request_duration_seconds_count", route); v < 1 {
 				t.Errorf("latency by route template: %s = %v", route, v)

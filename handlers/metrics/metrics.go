@@ -91,12 +91,14 @@ var (
 	descMaxConns   = prometheus.NewDesc("decisiond_db_max_open_connections", "Largest number of open connections a pool allows.", []string{"pool"}, nil)
 	descWaits      = prometheus.NewDesc("decisiond_db_waits_total", "Times a request waited for a free connection.", []string{"pool"}, nil)
 	descWaitSecs   = prometheus.NewDesc("decisiond_db_wait_seconds_total", "Time spent waiting for a free connection.", []string{"pool"}, nil)
+	descGroups     = prometheus.NewDesc("decisiond_group_commits_total", "Group-commit transactions committed (several acts and public comments in one durable commit).", nil, nil)
+	descGroupActs  = prometheus.NewDesc("decisiond_group_commit_acts_total", "Acts and comments those transactions carried (divided by the commits: the mean group size).", nil, nil)
 	descScrapeErr  = prometheus.NewDesc("decisiond_scrape_errors", "Store figures that could not be read in this scrape.", []string{"figure"}, nil)
 )
 
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descActs, descChain, descCPAge, descCPSeq, descOpen, descOverdue, descDeliveries,
-		descConns, descMaxConns, descWaits, descWaitSecs, descScrapeErr} {
+		descConns, descMaxConns, descWaits, descWaitSecs, descGroups, descGroupActs, descScrapeErr} {
 		ch <- d
 	}
 }
@@ -111,6 +113,9 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, a := range c.db.ActCounts() {
 		ch <- prometheus.MustNewConstMetric(descActs, prometheus.CounterValue, float64(a.N), a.Event, a.Outcome)
 	}
+	groups, grouped := c.db.GroupCommits()
+	ch <- prometheus.MustNewConstMetric(descGroups, prometheus.CounterValue, float64(groups))
+	ch <- prometheus.MustNewConstMetric(descGroupActs, prometheus.CounterValue, float64(grouped))
 	if seq, _, err := c.db.ChainHead(ctx); err != nil {
 		failed("chain", err)
 	} else {
