@@ -142,7 +142,7 @@ func (db *DB) CreateDecision(ctx context.Context, data map[string]any, actor wor
 		if err := db.afterAct(ctx, tx, d.ID, actor); err != nil {
 			return err
 		}
-		if err := db.loadWebhooks(ctx, tx); err != nil {
+		if _, err := db.txWebhooks(ctx, tx); err != nil { // read before the chain is locked
 			return err
 		}
 		if err := db.appendAct(ctx, tx, ev, now, withContent(clean, map[string]string{"decision": row.hash()})); err != nil {
@@ -191,7 +191,7 @@ func (db *DB) Apply(ctx context.Context, decisionID int64, act workflow.Act, exp
 	defer func() { db.acts.observe(db.proc, act.Event, err) }() // metrics: acts by event and outcome
 	var res *Result
 	var refusal *workflow.Error
-	pre := db.preRead(ctx, decisionID, act.Event, expectedVersion)
+	pre := db.readAhead(ctx, decisionID, act.Event, expectedVersion)
 	err = db.inGroup(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		res, refusal, err = db.apply(ctx, tx, decisionID, act, expectedVersion, pre)
@@ -252,14 +252,8 @@ func (db *DB) factsFor(ctx context.Context, q sqlx.QueryerContext, row *decision
 	var err error
 	if o, ok := f.Units[row.OrganID]; ok && o.HeadUserID != nil {
 		// Art. 30: the meeting record's head is the organ's head, by name.
-		m := db.memo(q)
-		if name, ok := m.headName(*o.HeadUserID); ok {
-			f.HeadName = name // read earlier in this transaction
-		} else {
-			if err := sqlx.GetContext(ctx, q, &f.HeadName, db.w.Rebind(`SELECT display_name FROM users WHERE id = ?`), *o.HeadUserID); err != nil && !isNoRows(err) {
-				return nil, fmt.Errorf("load the organ's head: %w", err)
-			}
-			m.keepHeadName(*o.HeadUserID, f.HeadName)
+		if f.HeadName, err = db.txDisplayName(ctx, q, *o.HeadUserID); err != nil {
+			return nil, fmt.Errorf("load the organ's head: %w", err)
 		}
 	}
 	if row.ParentID != nil {
@@ -334,12 +328,20 @@ type preRead struct {
 	drafters []int64
 }
 
-// preRead reads on the readers' pool, decision row first: whatever it
+// at is p when it was read at version v, nil otherwise (or when p is nil).
+func (p *preRead) at(v int64) *preRead {
+	if p == nil || p.version != v {
+		return nil
+	}
+	return p
+}
+
+// readAhead reads a preRead on the readers' pool, decision row first: whatever it
 // reads after is at least as new as that version, and anything newer
 // shows as a version that no longer matches. nil when there is nothing to
 // gain (the act will be refused for its version) or on any error: the act
 // then reads everything inside its transaction, as before.
-func (db *DB) preRead(ctx context.Context, decisionID int64, event string, expected int64) *preRead {
+func (db *DB) readAhead(ctx context.Context, decisionID int64, event string, expected int64) *preRead {
 	if _, ok := db.proc.Event(event); !ok {
 		return nil
 	}
@@ -458,26 +460,11 @@ func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act work
 	if err := db.refreshConfig(ctx, tx); err != nil {
 		return nil, nil, err
 	}
-	row, err := db.loadDecisionRow(ctx, tx, decisionID, db.d.forUpdate)
+	row, exec, units, err := db.visibleDecisionWith(ctx, tx, actor, decisionID, db.d.forUpdate, pre)
 	if err != nil {
 		return nil, nil, err
 	}
-	if pre != nil && pre.version != row.Version {
-		pre = nil // another act came between: read again, under the lock
-	}
-	units, err := db.units(ctx, tx)
-	if err != nil {
-		return nil, nil, err
-	}
-	var exec []int64
-	if pre != nil {
-		exec = pre.exec
-	} else if exec, err = executionUnits(ctx, tx, decisionID); err != nil {
-		return nil, nil, err
-	}
-	if !workflow.CanView(actor, row.decision(), exec, units) {
-		return nil, nil, errNotFound
-	}
+	pre = pre.at(row.Version) // nil when another act came between: read again, under the lock
 	if row.Version != expected {
 		return nil, nil, &workflow.Error{Code: workflow.CodeVersionConflict,
 			ZH: fmt.Sprintf("该决策已被他人更新（当前版本%d，您提交的版本%d），请刷新后重试", row.Version, expected),
@@ -609,7 +596,7 @@ func (db *DB) apply(ctx context.Context, tx *sqlx.Tx, decisionID int64, act work
 		}
 	}
 	// Webhook subscriptions are read before the chain is locked.
-	if err := db.loadWebhooks(ctx, tx); err != nil {
+	if _, err := db.txWebhooks(ctx, tx); err != nil {
 		return nil, nil, err
 	}
 

@@ -162,18 +162,9 @@ func (db *DB) indexDeadlines(ctx context.Context, tx *sqlx.Tx, f *workflow.Facts
 // holdersOf lists the people (enabled, any of the roles, whose unit may
 // act in that role on the decision) whose queue holds it.
 func (db *DB) holdersOf(ctx context.Context, q sqlx.QueryerContext, f *workflow.Facts, roles []workflow.Role) ([]int64, error) {
-	m := db.memo(q)
-	var us []User
-	if m != nil && m.usersLoaded {
-		us = m.users // read earlier in this transaction (txMemo)
-	} else {
-		var err error
-		if us, err = enabledUsers(ctx, q); err != nil {
-			return nil, err
-		}
-		if m != nil {
-			m.users, m.usersLoaded = us, true
-		}
+	us, err := db.txEnabledUsers(ctx, q)
+	if err != nil {
+		return nil, err
 	}
 	return recipients(f, roles, us), nil
 }

@@ -89,6 +89,12 @@ func executionUnits(ctx context.Context, q sqlx.QueryerContext, decisionID int64
 // visibleDecision loads a decision the actor may see; one outside their
 // scope is not_found, exactly like one that does not exist.
 func (db *DB) visibleDecision(ctx context.Context, q sqlx.QueryerContext, actor workflow.Actor, id int64, lock string) (*decisionRow, []int64, map[int64]workflow.Unit, error) {
+	return db.visibleDecisionWith(ctx, q, actor, id, lock, nil)
+}
+
+// visibleDecisionWith is visibleDecision taking the execution units from
+// pre when it read them at the row's version.
+func (db *DB) visibleDecisionWith(ctx context.Context, q sqlx.QueryerContext, actor workflow.Actor, id int64, lock string, pre *preRead) (*decisionRow, []int64, map[int64]workflow.Unit, error) {
 	row, err := db.loadDecisionRow(ctx, q, id, lock)
 	if err != nil {
 		return nil, nil, nil, err
@@ -97,8 +103,10 @@ func (db *DB) visibleDecision(ctx context.Context, q sqlx.QueryerContext, actor 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	exec, err := executionUnits(ctx, q, id)
-	if err != nil {
+	var exec []int64
+	if p := pre.at(row.Version); p != nil {
+		exec = p.exec
+	} else if exec, err = executionUnits(ctx, q, id); err != nil {
 		return nil, nil, nil, err
 	}
 	if !workflow.CanView(actor, row.decision(), exec, units) {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"sync"
 
 	"github.com/jmoiron/sqlx"
@@ -37,22 +38,53 @@ type txMemo struct {
 	usersLoaded   bool
 }
 
-func (m *txMemo) headName(user int64) (string, bool) {
-	if m == nil {
-		return "", false
+// txWebhooks are the active webhook subscriptions, read once per
+// transaction.
+func (db *DB) txWebhooks(ctx context.Context, tx *sqlx.Tx) ([]Webhook, error) {
+	m := db.memo(tx)
+	if m != nil && m.hooksLoaded {
+		return m.hooks, nil
 	}
-	n, ok := m.heads[user]
-	return n, ok
+	hooks, err := activeWebhooks(ctx, tx)
+	if err == nil && m != nil {
+		m.hooks, m.hooksLoaded = hooks, true
+	}
+	return hooks, err
 }
 
-func (m *txMemo) keepHeadName(user int64, name string) {
-	if m == nil {
-		return
+// txEnabledUsers are the enabled users, read once per transaction.
+func (db *DB) txEnabledUsers(ctx context.Context, q sqlx.QueryerContext) ([]User, error) {
+	m := db.memo(q)
+	if m != nil && m.usersLoaded {
+		return m.users, nil
 	}
-	if m.heads == nil {
-		m.heads = map[int64]string{}
+	us, err := enabledUsers(ctx, q)
+	if err == nil && m != nil {
+		m.users, m.usersLoaded = us, true
 	}
-	m.heads[user] = name
+	return us, err
+}
+
+// txDisplayName is a user's display name ("" for no such user), read once
+// per transaction.
+func (db *DB) txDisplayName(ctx context.Context, q sqlx.QueryerContext, user int64) (string, error) {
+	m := db.memo(q)
+	if m != nil {
+		if name, ok := m.heads[user]; ok {
+			return name, nil
+		}
+	}
+	var name string
+	if err := sqlx.GetContext(ctx, q, &name, sqlx.Rebind(bindOf(q), `SELECT display_name FROM users WHERE id = ?`), user); err != nil && !isNoRows(err) {
+		return "", err
+	}
+	if m != nil {
+		if m.heads == nil {
+			m.heads = map[int64]string{}
+		}
+		m.heads[user] = name
+	}
+	return name, nil
 }
 
 type chainHead struct {

@@ -126,17 +126,9 @@ type WebhookPayload struct {
 // enqueueWebhooks writes, inside the act's transaction, one delivery per
 // active subscription that wants the act's event (the outbox).
 func (db *DB) enqueueWebhooks(ctx context.Context, tx *sqlx.Tx, ev *AuditEvent) error {
-	var hooks []Webhook
-	if m := db.memo(tx); m != nil && m.hooksLoaded {
-		hooks = m.hooks // read earlier in this transaction (txMemo, loadWebhooks)
-	} else {
-		var err error
-		if hooks, err = activeWebhooks(ctx, tx); err != nil {
-			return err
-		}
-	}
-	if len(hooks) == 0 {
-		return nil
+	hooks, err := db.txWebhooks(ctx, tx)
+	if err != nil || len(hooks) == 0 {
+		return err
 	}
 	payload, err := json.Marshal(WebhookPayload{Event: ev.Event, DecisionID: ev.DecisionID, OrganID: ev.OrganID, FromState: ev.From,
 		ToState: ev.To, Version: ev.Version, Role: ev.Role, AuditSeq: ev.Seq, Hash: ev.Hash, At: ev.At})
@@ -152,22 +144,6 @@ func (db *DB) enqueueWebhooks(ctx context.Context, tx *sqlx.Tx, ev *AuditEvent) 
 			return fmt.Errorf("enqueue webhook delivery: %w", err)
 		}
 	}
-	return nil
-}
-
-// loadWebhooks reads the active subscriptions into the transaction's memo
-// (once per transaction), so that an act reads them before it locks the
-// chain.
-func (db *DB) loadWebhooks(ctx context.Context, tx *sqlx.Tx) error {
-	m := db.memo(tx)
-	if m == nil || m.hooksLoaded {
-		return nil
-	}
-	hooks, err := activeWebhooks(ctx, tx)
-	if err != nil {
-		return err
-	}
-	m.hooks, m.hooksLoaded = hooks, true
 	return nil
 }
 

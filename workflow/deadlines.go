@@ -46,8 +46,8 @@ func Deadlines(f *Facts) []Deadline {
 	}
 	d, rules := f.Decision, f.Rules
 	// Only the dates the deadlines count from are decoded (a record's data
-	// is stored canonical; a value of another type counts as no date, as
-	// before).
+	// is stored canonical; a value that is not a string is left out by
+	// json and counts as no date, as before).
 	dataOf := func(r *Record) deadlineFields {
 		var x deadlineFields
 		_ = json.Unmarshal(r.Data, &x)
@@ -58,8 +58,8 @@ func Deadlines(f *Facts) []Deadline {
 		if r := f.Last(EvStartParticipation); r != nil {
 			n := dataOf(r).Notice
 			// Overdue: the period closed and the participation is not yet completed.
-			add(DlCommentClosing, "公开征求意见截止", "public comment period closes", "Art. 15", anyDate(n.ClosesOn), false)
-			if h := anyDate(n.HearingOn); !h.IsZero() && f.Last(EvRecordHearing) == nil {
+			add(DlCommentClosing, "公开征求意见截止", "public comment period closes", "Art. 15", dayOf(n.ClosesOn), false)
+			if h := dayOf(n.HearingOn); !h.IsZero() && f.Last(EvRecordHearing) == nil {
 				days := rules.HearingNoticeDays
 				if days == 0 {
 					days = MinHearingNoticeDays
@@ -71,9 +71,9 @@ func Deadlines(f *Facts) []Deadline {
 		r := f.Last(EvSubmitLegalityReview, EvReturnLegalitySubmission, EvRecordLegalityOpinion, EvReturnForRevision)
 		if r != nil && r.Event == EvSubmitLegalityReview {
 			m := dataOf(r)
-			add(DlReviewDue, "合法性审查期限", "legality review due", "Art. 26", anyDate(m.ReviewDueOn), false)
+			add(DlReviewDue, "合法性审查期限", "legality review due", "Art. 26", dayOf(m.ReviewDueOn), false)
 			if n := rules.ReviewerServiceLevelWorkingDays; n > 0 && f.Calendar != nil {
-				if due, err := f.Calendar.AddWorkdays(anyDate(m.SubmittedOn), n); err == nil {
+				if due, err := f.Calendar.AddWorkdays(dayOf(m.SubmittedOn), n); err == nil {
 					add(DlReviewerService, "审查意见办理时限", "reviewer service level", "Art. 28", due, false)
 				}
 			}
@@ -85,7 +85,7 @@ func Deadlines(f *Facts) []Deadline {
 			}
 		}
 		if r := f.Last(EvApprove); r != nil {
-			add(DlExecutionLimit, "执行时限", "execution time limit", "QH (九)", anyDate(dataOf(r).Execution.TimeLimit), false)
+			add(DlExecutionLimit, "执行时限", "execution time limit", "QH (九)", dayOf(dataOf(r).Execution.TimeLimit), false)
 		}
 	case StPostponed:
 		if n := rules.PostponementLapseDays; n > 0 {
@@ -95,7 +95,7 @@ func Deadlines(f *Facts) []Deadline {
 	if n := rules.ArchiveTransferDays; n > 0 && f.Last(EvRecordArchive) == nil {
 		// Counted from the decision: the meeting that adopted it.
 		if r := f.Last(EvApprove); r != nil {
-			on := anyDate(dataOf(r).Meeting.HeldOn)
+			on := dayOf(dataOf(r).Meeting.HeldOn)
 			if on.IsZero() {
 				on = DateOf(r.At)
 			}
@@ -111,21 +111,21 @@ func Deadlines(f *Facts) []Deadline {
 // deadlineFields are the parts of records' data the deadlines read.
 type deadlineFields struct {
 	Notice struct {
-		ClosesOn  any `json:"closes_on"`
-		HearingOn any `json:"hearing_on"`
+		ClosesOn  string `json:"closes_on"`
+		HearingOn string `json:"hearing_on"`
 	} `json:"notice"`
-	ReviewDueOn any `json:"review_due_on"`
-	SubmittedOn any `json:"submitted_on"`
+	ReviewDueOn string `json:"review_due_on"`
+	SubmittedOn string `json:"submitted_on"`
 	Execution   struct {
-		TimeLimit any `json:"time_limit"`
+		TimeLimit string `json:"time_limit"`
 	} `json:"execution"`
 	Meeting struct {
-		HeldOn any `json:"held_on"`
+		HeldOn string `json:"held_on"`
 	} `json:"meeting"`
 }
 
-func anyDate(v any) time.Time {
-	s, _ := v.(string)
+// dayOf is the date s names, or the zero time.
+func dayOf(s string) time.Time {
 	t, _ := ParseDate(strings.TrimSpace(s))
 	return t
 }
