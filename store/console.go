@@ -231,6 +231,43 @@ func (db *DB) RefreshDeadlines(ctx context.Context) (int, error) {
 	return len(ids), nil
 }
 
+// keyDeadlineIndex names what the deadline index was last rebuilt for: the
+// configuration version and the build of the program that rebuilt it.
+const keyDeadlineIndex = "deadline_index_built_for"
+
+// RefreshDeadlinesFor rebuilds the deadline index unless it was last
+// rebuilt, whole, for the configuration now in force by the same build of
+// the program (build: an identity of the executable, such as its hash).
+// Every act keeps the index of its decision current, so only a change of
+// the rules — the rule pack or the calendar (the configuration version) or
+// the code that computes deadlines (the build) — makes it stale; a plain
+// restart of the same program on a large database then skips hours of
+// work. An empty build always rebuilds. It reports how many decisions were
+// indexed, whether it rebuilt, and the configuration version it saw.
+func (db *DB) RefreshDeadlinesFor(ctx context.Context, build string) (n int, rebuilt bool, version string, err error) {
+	v, err := db.ConfigVersion(ctx)
+	if err != nil {
+		return 0, false, "", err
+	}
+	mark := v + " " + build
+	if build != "" {
+		done, err := setting(ctx, db.r, keyDeadlineIndex)
+		if err != nil {
+			return 0, false, v, err
+		}
+		if done == mark {
+			return 0, false, v, nil
+		}
+	}
+	if n, err = db.RefreshDeadlines(ctx); err != nil {
+		return n, true, v, err
+	}
+	// The version read before the rebuild: a change during it leaves an
+	// older mark, and the next round rebuilds again.
+	err = db.tx(ctx, func(tx *sqlx.Tx) error { return putSetting(ctx, tx, keyDeadlineIndex, mark) })
+	return n, true, v, err
+}
+
 // ConfigVersion names the configuration in force (it changes with every
 // change of the rule packs or the calendar).
 func (db *DB) ConfigVersion(ctx context.Context) (string, error) {

@@ -75,3 +75,50 @@ func TestQueueMatchesHoldings(t *testing.T) {
 		})
 	}
 }
+
+// TestDeadlineIndexRebuiltOnlyWhenStale: the background rebuilds the whole
+// deadline index at start only for a configuration or a build of the
+// program it was not last rebuilt for (every act keeps its decision's
+// index current), so a plain restart on a large database does not redo
+// hours of work — and a new rule, unit or program still rebuilds it.
+func TestDeadlineIndexRebuiltOnlyWhenStale(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			db, _ := b.Open(t)
+			fx := storetest.Base(t, db)
+			ctx := t.Context()
+			if _, err := fx.Run(ctx, db, seeds.FareTitle, seeds.FareFlags, seeds.FareSteps[:3]); err != nil {
+				t.Fatal(err)
+			}
+			before, err := db.AllDeadlines(ctx, fx.Actors["office"], false)
+			if err != nil || len(before) == 0 {
+				t.Fatalf("no deadlines to index (%v)", err)
+			}
+			step := func(build string, want bool) {
+				t.Helper()
+				n, rebuilt, _, err := db.RefreshDeadlinesFor(ctx, build)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rebuilt != want || (rebuilt && n == 0) {
+					t.Fatalf("build %q: rebuilt %v (%d decisions), want %v", build, rebuilt, n, want)
+				}
+			}
+			step("build-a", true)  // never rebuilt for this build
+			step("build-a", false) // a restart of the same program
+			step("build-b", true)  // a new program
+			step("build-b", false)
+			if _, err := db.CreateUnit(ctx, store.System, store.NewUnit{Name: "海东市人民政府", Kind: "organ"}); err != nil {
+				t.Fatal(err)
+			}
+			step("build-b", true) // the configuration changed
+			step("build-b", false)
+			step("", true) // no identity: always
+			step("", true)
+			after, err := db.AllDeadlines(ctx, fx.Actors["office"], false)
+			if err != nil || len(after) != len(before) {
+				t.Fatalf("deadlines %d after the rebuilds, %d before (%v)", len(after), len(before), err)
+			}
+		})
+	}
+}

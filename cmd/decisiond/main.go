@@ -12,6 +12,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -429,6 +431,27 @@ func loopback(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// executableHash identifies this program by the SHA-256 of its executable
+// (empty when it cannot be read): the background rebuilds the deadline
+// index at start only for a configuration or a program it was not last
+// rebuilt for.
+func executableHash() string {
+	p, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 // serveMemoryLimit is the server's default soft memory limit for Go
 // (debug.SetMemoryLimit; the environment's GOMEMLIMIT overrides it).
 const serveMemoryLimit = 48 << 20
@@ -492,7 +515,7 @@ func serve(ctx context.Context, cfg config, sc serveConfig, stdout, stderr io.Wr
 	sc.policy.AllowDemo = sc.demo
 	// The console's background work (the chain badge, deadline reminders,
 	// e-mail) runs in one goroutine, stopped and waited for on shutdown.
-	bo := console.BackgroundOptions{}
+	bo := console.BackgroundOptions{Build: executableHash()}
 	if sc.smtp.Addr != "" {
 		if sc.smtp.From == "" {
 			return errors.New("--smtp-from is required with --smtp-addr")

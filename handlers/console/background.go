@@ -17,9 +17,10 @@ import (
 
 // Background is the console's work that never runs per page view: it
 // walks the audit chain for the badge, rebuilds the deadline index when the
-// rule pack or the calendar changed, notifies people of deadlines three
-// working days ahead and when they pass, and e-mails notifications. serve
-// starts Run in one goroutine and stops it with its context.
+// rule pack, the calendar or the program changed, notifies people of
+// deadlines three working days ahead and when they pass, and e-mails
+// notifications. serve starts Run in one goroutine and stops it with its
+// context.
 type Background struct {
 	db   *store.DB
 	opts BackgroundOptions
@@ -42,6 +43,11 @@ type BackgroundOptions struct {
 	DueWorkdays int
 	// SMTP, when set, e-mails notifications to people who gave an address.
 	SMTP *SMTPConfig
+	// Build identifies the program (serve passes a hash of its executable):
+	// the deadline index is rebuilt at start only when the configuration or
+	// the build differs from the one it was last rebuilt for. Empty: at
+	// every start.
+	Build string
 }
 
 // SMTPConfig is the mail relay notifications are sent through (net/smtp:
@@ -108,7 +114,7 @@ func (b *Background) Round(ctx context.Context) error {
 	if v, err := b.db.ConfigVersion(ctx); err != nil {
 		errs = append(errs, "config: "+err.Error())
 	} else if b.lastConfig() != v {
-		if _, err := b.db.RefreshDeadlines(ctx); err != nil {
+		if _, _, v, err := b.db.RefreshDeadlinesFor(ctx, b.opts.Build); err != nil {
 			errs = append(errs, "deadlines: "+err.Error())
 		} else {
 			b.mu.Lock()
