@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"decisiond/workflow"
 )
@@ -65,26 +67,65 @@ func (db *DB) Decisions(ctx context.Context, actor workflow.Actor, f DecisionFil
 	if f.UnitID != nil {
 		where, args = append(where, "(d.organ_id = ? OR d.undertaking_unit_id = ?)"), append(args, *f.UnitID, *f.UnitID)
 	}
+	limit, offset := f.Norm()
+	page := fmt.Sprintf(` ORDER BY d.id DESC LIMIT %d OFFSET %d`, limit, offset)
+	var total int
+	var rows []decisionRow
 	if f.Text != nil && strings.TrimSpace(*f.Text) != "" {
-		where, args = append(where, "d.title LIKE ?"), append(args, "%"+likeEscape(strings.TrimSpace(*f.Text))+"%")
+		tc, ta, fts := db.titleSQL(*f.Text)
+		if fts {
+			// From the title index: the matches newest first straight from
+			// it (a page costs its own rows, however many match), and the
+			// total from it alone when nothing else narrows the list.
+			q := `SELECT COUNT(*) FROM decision_titles WHERE decision_titles MATCH ?`
+			if sc != "1=1" || len(where) > 1 {
+				q = `SELECT COUNT(*) FROM decisions d WHERE ` + strings.Join(append(where, tc), " AND ")
+			}
+			if err := db.r.GetContext(ctx, &total, db.r.Rebind(q), append(slices.Clip(args), ta)...); err != nil {
+				return nil, 0, err
+			}
+			err = db.r.SelectContext(ctx, &rows, db.r.Rebind(`SELECT `+prefixCols("d.", decisionCols)+
+				` FROM decision_titles t CROSS JOIN decisions d ON d.id = t.rowid WHERE t.decision_titles MATCH ? AND `+
+				strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY t.rowid DESC LIMIT %d OFFSET %d`, limit, offset)),
+				append([]any{ta}, args...)...)
+			if err != nil {
+				return nil, 0, err
+			}
+			return decisionsOf(rows), total, nil
+		}
+		where, args = append(where, tc), append(args, ta)
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
-	var total int
 	if err := db.r.GetContext(ctx, &total, db.r.Rebind(`SELECT COUNT(*) FROM decisions d`+cond), args...); err != nil {
 		return nil, 0, err
 	}
-	limit, offset := f.Norm()
-	var rows []decisionRow
-	err = db.r.SelectContext(ctx, &rows, db.r.Rebind(`SELECT `+prefixCols("d.", decisionCols)+` FROM decisions d`+cond+
-		fmt.Sprintf(` ORDER BY d.id DESC LIMIT %d OFFSET %d`, limit, offset)), args...)
+	err = db.r.SelectContext(ctx, &rows, db.r.Rebind(`SELECT `+prefixCols("d.", decisionCols)+` FROM decisions d`+cond+page), args...)
 	if err != nil {
 		return nil, 0, err
 	}
+	return decisionsOf(rows), total, nil
+}
+
+// decisionsOf converts the rows read.
+func decisionsOf(rows []decisionRow) []workflow.Decision {
 	out := make([]workflow.Decision, len(rows))
 	for i := range rows {
 		out[i] = rows[i].decision()
 	}
-	return out, total, nil
+	return out
+}
+
+// titleSQL is the condition that a decision's (alias d) title contains the
+// text, and its argument. On SQLite a text of three characters or more is
+// looked up in the trigram index of titles (migration 00043; fts reports
+// it, and the argument is then an FTS5 phrase, case folded); otherwise, and
+// on PostgreSQL, LIKE tests every title in the scope.
+func (db *DB) titleSQL(text string) (cond string, arg any, fts bool) {
+	t := likeEscape(strings.TrimSpace(text))
+	if db.d.name == "sqlite" && utf8.RuneCountInString(t) >= 3 {
+		return "d.id IN (SELECT rowid FROM decision_titles WHERE decision_titles MATCH ?)", `"` + strings.ReplaceAll(t, `"`, `""`) + `"`, true
+	}
+	return "d.title LIKE ?", "%" + t + "%", false
 }
 
 // prefixCols qualifies a comma-separated column list with a table alias.
