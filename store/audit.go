@@ -368,6 +368,9 @@ func (db *DB) VerifyWith(ctx context.Context, o VerifyOptions) (*VerifyResult, e
 		}
 		return nil, err
 	}
+	if db.afterChainWalk != nil {
+		db.afterChainWalk()
+	}
 	p, err := db.verifyTables(ctx, res.Events, tailAt, o.workers())
 	if err != nil {
 		return nil, err

@@ -102,6 +102,10 @@ type DB struct {
 	acts     actCounter // acts by event and outcome (metrics)
 	memos    txMemos    // what each open write transaction has read (txmemo.go)
 
+	// afterChainWalk, when set (tests only), runs between verification's
+	// walk of the chain and its checks of the tables.
+	afterChainWalk func()
+
 	mu            sync.RWMutex
 	calendar      *workflow.Calendar
 	rules         workflow.RulePack

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -201,11 +202,33 @@ func (db *DB) verifyTables(ctx context.Context, tail int64, tailAt string, worke
 }
 
 // verifyDecisions checks the decisions with ids lo..hi and their rows.
-func (db *DB) verifyDecisions(ctx context.Context, lo, hi, tail int64, tailAt string, ps *problems) error {
+func (db *DB) verifyDecisions(ctx context.Context, lo, hi, tail int64, tailAt string, ps *problems) (err error) {
+	r := db.r
+	// Acts land while a verification runs. A row that refers to an event
+	// past the walked tail which the chain now holds, or a decision whose
+	// version has its event there, was written by an act after the walk:
+	// the next verification vouches for it. Only a row with no such event
+	// tells that the tail was cut (or the row was changed).
+	var laterErr error
+	later := func(q string, args ...any) bool {
+		var n int
+		if err := r.GetContext(ctx, &n, r.Rebind(`SELECT COUNT(*) FROM audit_events WHERE seq > ? AND `+q), append([]any{tail}, args...)...); err != nil {
+			laterErr = cmp.Or(laterErr, err)
+			return false
+		}
+		return n > 0
+	}
 	cut := func(table string, id, seq int64) {
+		if seq > tail && later(`seq = ?`, seq) {
+			return
+		}
 		ps.add(seq, table, id, "%s row %d refers to audit seq %d, which does not exist: the chain ends at seq %d (its tail was cut?)", table, id, seq, tail)
 	}
-	r := db.r
+	defer func() {
+		if err == nil {
+			err = laterErr
+		}
+	}()
 	order, err := db.chainEvents(ctx, `WHERE decision_id BETWEEN ? AND ? AND seq <= ? ORDER BY seq`, lo, hi, tail)
 	if err != nil {
 		return err
@@ -265,6 +288,9 @@ func (db *DB) verifyDecisions(ctx context.Context, lo, hi, tail int64, tailAt st
 					continue // a decision spawned before it had its own creation event
 				}
 			}
+			if later(`decision_id = ? AND version = ?`, d.ID, d.Version) {
+				continue // created after the walk
+			}
 			ps.add(tail+1, "decisions", d.ID, "decision %d is at version %d but has no audit event: the chain ends at seq %d (its tail was cut?)", d.ID, d.Version, tail)
 			continue
 		}
@@ -281,6 +307,8 @@ func (db *DB) verifyDecisions(ctx context.Context, lo, hi, tail int64, tailAt st
 		}
 		last := list[len(list)-1]
 		switch {
+		case d.Version > last.version && later(`decision_id = ? AND version = ?`, d.ID, d.Version):
+			// Acted on after the walk.
 		case d.Version > last.version:
 			// Either the row was changed (its last change is then no later
 			// than the chain's end: the seq after its last event is named),
