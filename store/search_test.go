@@ -110,4 +110,3 @@ func TestTitleSearchAgreesWithContains(t *testing.T) {
 		})
 	}
 }
-
