@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -59,3 +60,6 @@ func (db *DB) RehashChainForTest(ctx context.Context, from int64) error {
 // and its checks of the tables: acts that land meanwhile, as on a busy
 // server.
 func (db *DB) AfterChainWalkForTest(fn func()) { db.afterChainWalk = fn }
+
+// ReaderPoolStatsForTest is the readers' connection pool's statistics.
+func (db *DB) ReaderPoolStatsForTest() sql.DBStats { return db.r.Stats() }
