@@ -295,6 +295,7 @@ func rawLoop(kind, dsn string, c int) (func(context.Context, int) (func() (bool,
 		db, err = sql.Open("pgx", dsn)
 		if err == nil {
 			db.SetMaxOpenConns(16)
+			db.SetMaxIdleConns(16) // as the store's pool: no connection opened again per commit
 		}
 	}
 	if err != nil {
