@@ -174,8 +174,23 @@ func reads(args []string) {
 		_, _, err := db.Decisions(ctx, office, store.DecisionFilter{State: &state})
 		return err
 	})
-	measure("filter by title text", func() error {
+	measure("filter by title text (all match)", func() error {
 		_, _, err := db.Decisions(ctx, office, store.DecisionFilter{Text: &text})
+		return err
+	})
+	one := 0
+	measure("filter by title text (one match)", func() error {
+		one = (one+7919)%98000 + 1000
+		t := fmt.Sprintf("事项%06d", one)
+		d, _, err := db.Decisions(ctx, office, store.DecisionFilter{Text: &t})
+		if err == nil && len(d) != 1 {
+			err = fmt.Errorf("%s: %d found", t, len(d))
+		}
+		return err
+	})
+	two := "事项"
+	measure("filter by two characters (all match)", func() error {
+		_, _, err := db.Decisions(ctx, office, store.DecisionFilter{Text: &two})
 		return err
 	})
 	measure("a decision's audit trail (200 events)", func() error {

@@ -368,7 +368,7 @@ func (db *DB) Queue(ctx context.Context, actor workflow.Actor, tab QueueTab, f Q
 	default:
 		return nil, 0, fmt.Errorf("unknown queue tab %q", tab)
 	}
-	where, args = db.decisionFilterSQL(where, args, f.Text, f.UnitID, f.State, f.Since, f.Until, "d.created_at")
+	where, args = decisionFilterSQL(where, args, f.Text, f.UnitID, f.State, f.Since, f.Until, "d.created_at")
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
 	if err := db.r.GetContext(ctx, &total, db.r.Rebind(`SELECT COUNT(*) FROM decisions d`+cond), args...); err != nil {
@@ -400,10 +400,9 @@ func (db *DB) Queue(ctx context.Context, actor workflow.Actor, tab QueueTab, f Q
 }
 
 // decisionFilterSQL adds the search form's conditions on decisions (alias d).
-func (db *DB) decisionFilterSQL(where []string, args []any, text *string, unit *int64, state *string, since, until *time.Time, timeCol string) ([]string, []any) {
+func decisionFilterSQL(where []string, args []any, text *string, unit *int64, state *string, since, until *time.Time, timeCol string) ([]string, []any) {
 	if text != nil && strings.TrimSpace(*text) != "" {
-		c, a, _ := db.titleSQL(*text)
-		where, args = append(where, c), append(args, a)
+		where, args = append(where, "d.title LIKE ?"), append(args, "%"+likeEscape(strings.TrimSpace(*text))+"%")
 	}
 	if unit != nil {
 		where, args = append(where, "(d.organ_id = ? OR d.undertaking_unit_id = ?)"), append(args, *unit, *unit)
@@ -505,7 +504,7 @@ func (db *DB) Done(ctx context.Context, actor workflow.Actor, f QueueFilter) ([]
 	sc, args := scopeSQL(scope, "d")
 	where := []string{sc, "a.actor_id = ?"}
 	args = append(args, actor.UserID)
-	where, args = db.decisionFilterSQL(where, args, f.Text, f.UnitID, f.State, f.Since, f.Until, "a.at")
+	where, args = decisionFilterSQL(where, args, f.Text, f.UnitID, f.State, f.Since, f.Until, "a.at")
 	from := ` FROM audit_events a JOIN decisions d ON d.id = a.decision_id WHERE ` + strings.Join(where, " AND ")
 	var total int
 	if err := db.r.GetContext(ctx, &total, db.r.Rebind(`SELECT COUNT(*)`+from), args...); err != nil {

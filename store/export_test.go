@@ -63,3 +63,13 @@ func (db *DB) AfterChainWalkForTest(fn func()) { db.afterChainWalk = fn }
 
 // ReaderPoolStatsForTest is the readers' connection pool's statistics.
 func (db *DB) ReaderPoolStatsForTest() sql.DBStats { return db.r.Stats() }
+
+// TitleSearchPathsForTest sets how a title search chooses between counting
+// candidates by id and scanning with LIKE (byID), and between reading a
+// page from the trigram index and from the scope (dense), so that a test
+// with a few decisions takes every path; it returns the restore.
+func TitleSearchPathsForTest(byID, dense int) func() {
+	b, d := titleCandidatesByID, titleDense
+	titleCandidatesByID, titleDense = byID, dense
+	return func() { titleCandidatesByID, titleDense = b, d }
+}

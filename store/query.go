@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -72,28 +71,56 @@ func (db *DB) Decisions(ctx context.Context, actor workflow.Actor, f DecisionFil
 	var total int
 	var rows []decisionRow
 	if f.Text != nil && strings.TrimSpace(*f.Text) != "" {
-		tc, ta, fts := db.titleSQL(*f.Text)
-		if fts {
-			// From the title index: the matches newest first straight from
-			// it (a page costs its own rows, however many match), and the
-			// total from it alone when nothing else narrows the list.
-			q := `SELECT COUNT(*) FROM decision_titles WHERE decision_titles MATCH ?`
-			if sc != "1=1" || len(where) > 1 {
-				q = `SELECT COUNT(*) FROM decisions d WHERE ` + strings.Join(append(where, tc), " AND ")
-			}
-			if err := db.r.GetContext(ctx, &total, db.r.Rebind(q), append(slices.Clip(args), ta)...); err != nil {
+		like, phrase := db.titleSearch(*f.Text)
+		where, args = append(where, "d.title LIKE ?"), append(args, like)
+		if phrase != "" {
+			// The trigram index finds the candidates (a superset: it folds
+			// case beyond ASCII); LIKE, tested on them, decides as
+			// everywhere else. Few candidates: they are counted by their
+			// ids; many: the scope's covering index (organ, title) is
+			// scanned with LIKE — cheaper than looking each one up.
+			var n int // candidates, counted up to one past the threshold
+			if err := db.r.GetContext(ctx, &n, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM decision_titles WHERE decision_titles MATCH ? LIMIT %d)`,
+				titleCandidatesByID+1), phrase); err != nil {
 				return nil, 0, err
 			}
-			err = db.r.SelectContext(ctx, &rows, db.r.Rebind(`SELECT `+prefixCols("d.", decisionCols)+
-				` FROM decision_titles t CROSS JOIN decisions d ON d.id = t.rowid WHERE t.decision_titles MATCH ? AND `+
-				strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY t.rowid DESC LIMIT %d OFFSET %d`, limit, offset)),
-				append([]any{ta}, args...)...)
+			if n == 0 {
+				return []workflow.Decision{}, 0, nil
+			}
+			count, ca := `SELECT COUNT(*) FROM decisions d WHERE `+strings.Join(where, " AND "), args
+			if n <= titleCandidatesByID {
+				// CROSS JOIN: the candidates lead (SQLite cannot tell that
+				// they are few, and would scan the scope instead).
+				count, ca = `SELECT COUNT(*) FROM decision_titles t CROSS JOIN decisions d ON d.id = t.rowid WHERE t.decision_titles MATCH ? AND `+
+					strings.Join(where, " AND "), append([]any{phrase}, args...)
+			}
+			if err := db.r.GetContext(ctx, &total, count, ca...); err != nil {
+				return nil, 0, err
+			}
+			if total <= offset {
+				return []workflow.Decision{}, total, nil
+			}
+			if n <= titleCandidatesByID || total*titleDense >= n {
+				// The page newest first straight from the index: it walks
+				// about n/total candidates per row shown (n is counted only
+				// up to the threshold, so for a scope of at least a tenth
+				// of it the walk is bounded by the decisions in the table).
+				err = db.r.SelectContext(ctx, &rows, `SELECT `+prefixCols("d.", decisionCols)+
+					` FROM decision_titles t CROSS JOIN decisions d ON d.id = t.rowid WHERE t.decision_titles MATCH ? AND `+
+					strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY t.rowid DESC LIMIT %d OFFSET %d`, limit, offset),
+					append([]any{phrase}, args...)...)
+				if err != nil {
+					return nil, 0, err
+				}
+				return decisionsOf(rows), total, nil
+			}
+			// Many candidates, few of them in the scope: the scope leads.
+			err = db.r.SelectContext(ctx, &rows, `SELECT `+prefixCols("d.", decisionCols)+` FROM decisions d WHERE `+strings.Join(where, " AND ")+page, args...)
 			if err != nil {
 				return nil, 0, err
 			}
 			return decisionsOf(rows), total, nil
 		}
-		where, args = append(where, tc), append(args, ta)
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	if err := db.r.GetContext(ctx, &total, db.r.Rebind(`SELECT COUNT(*) FROM decisions d`+cond), args...); err != nil {
@@ -115,17 +142,27 @@ func decisionsOf(rows []decisionRow) []workflow.Decision {
 	return out
 }
 
-// titleSQL is the condition that a decision's (alias d) title contains the
-// text, and its argument. On SQLite a text of three characters or more is
-// looked up in the trigram index of titles (migration 00043; fts reports
-// it, and the argument is then an FTS5 phrase, case folded); otherwise, and
-// on PostgreSQL, LIKE tests every title in the scope.
-func (db *DB) titleSQL(text string) (cond string, arg any, fts bool) {
+// titleCandidatesByID: up to this many candidates from the trigram index
+// of titles are counted by looking each one up (≈ 1 µs each); above it,
+// scanning the scope's covering index with LIKE costs less.
+var titleCandidatesByID = 20000
+
+// titleDense: when at least one candidate in this many is in the list, a
+// page is read newest first from the trigram index; sparser, the scope's
+// own indexes lead.
+var titleDense = 10
+
+// titleSearch gives the LIKE argument that finds decisions whose title
+// contains the text (its wildcards dropped) and, on SQLite for three
+// characters or more, the FTS5 phrase that finds their candidates in the
+// trigram index of titles (migration 00043); PostgreSQL and shorter texts
+// have LIKE alone.
+func (db *DB) titleSearch(text string) (like, phrase string) {
 	t := likeEscape(strings.TrimSpace(text))
 	if db.d.name == "sqlite" && utf8.RuneCountInString(t) >= 3 {
-		return "d.id IN (SELECT rowid FROM decision_titles WHERE decision_titles MATCH ?)", `"` + strings.ReplaceAll(t, `"`, `""`) + `"`, true
+		phrase = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
 	}
-	return "d.title LIKE ?", "%" + t + "%", false
+	return "%" + t + "%", phrase
 }
 
 // prefixCols qualifies a comma-separated column list with a table alias.

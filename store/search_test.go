@@ -15,8 +15,8 @@ import (
 // decisions whose title contains the text (ASCII case folded) among those
 // the person may see, newest first, with the right total and pages — on
 // SQLite through the trigram index of titles for three characters or more
-// (migration 00043) and LIKE below that, on PostgreSQL through LIKE; and
-// the index follows a title that changes.
+// (migration 00043), by each of its paths, and LIKE below that; on
+// PostgreSQL through LIKE; and the index follows a title that changes.
 func TestTitleSearchAgreesWithContains(t *testing.T) {
 	titles := []string{
 		"关于调整西宁市公共交通票价的决策",
@@ -91,9 +91,16 @@ func TestTitleSearchAgreesWithContains(t *testing.T) {
 				d, _, _ := db.Decisions(ctx, store.System, store.DecisionFilter{})
 				launched = string(d[0].State)
 			}
-			for _, who := range []string{"office", "drafter"} {
-				check(who, nil)
-				check(who, &launched)
+			// Every path: candidates counted by id and the page from the
+			// index; counted by LIKE, page from the index; counted by
+			// LIKE, page led by the scope.
+			for _, paths := range [][2]int{{20000, 10}, {0, 10}, {0, 0}} {
+				restore := store.TitleSearchPathsForTest(paths[0], paths[1])
+				for _, who := range []string{"office", "drafter"} {
+					check(who, nil)
+					check(who, &launched)
+				}
+				restore()
 			}
 			got, _, _ := db.Decisions(ctx, fx.Actors["office"], store.DecisionFilter{Text: ptr("教育事业")})
 			if len(got) != 1 {
