@@ -252,7 +252,7 @@ func serveFlags(args []string, stderr io.Writer) (config, serveConfig, error) {
 	fs.Func("max-document-mb", "largest document accepted, in MB (default 50)", intInto(&sc.maxDocMB))
 	fs.StringVar(&sc.metricsAddr, "metrics-addr", env("METRICS_ADDR", ""), "also serve /metrics without a token on this address (e.g. 127.0.0.1:9090)")
 	fs.StringVar(&sc.logFormat, "log-format", env("LOG_FORMAT", "json"), "json (one JSON object per line) or text")
-	fs.StringVar(&sc.groupCommit, "group-commit", env("GROUP_COMMIT", "auto"), "commit waiting acts together: auto (SQLite yes, PostgreSQL no), true or false")
+	fs.StringVar(&sc.groupCommit, "group-commit", env("GROUP_COMMIT", "true"), "commit the acts waiting at the same moment together: true or false (auto, the earlier default, is true)")
 	sc.webhookAttempts = envInt("WEBHOOK_ATTEMPTS", 8)
 	fs.Func("webhook-attempts", "attempts before a webhook delivery is dead (default 8)", intInto(&sc.webhookAttempts))
 	fs.StringVar(&sc.smtp.Addr, "smtp-addr", env("SMTP_ADDR", ""), "mail relay host:port for e-mailed notifications (empty: no e-mail)")
@@ -340,8 +340,9 @@ type serveConfig struct {
 	public          public.Config
 	smtp            console.SMTPConfig
 	limits          handlers.Limits
-	// groupCommit: auto (on for SQLite, off for PostgreSQL: measured), true
-	// or false.
+	// groupCommit: true (the default) or false; auto, the earlier default
+	// (which kept it off on PostgreSQL while its pool reopened connections
+	// under load), now means true.
 	groupCommit string
 }
 
@@ -477,13 +478,11 @@ func serve(ctx context.Context, cfg config, sc serveConfig, stdout, stderr io.Wr
 		return err
 	}
 	switch sc.groupCommit {
-	case "auto", "":
-		opts.NoGroupCommit = store.IsPostgres(cfg.db)
-	case "true", "on", "1":
+	case "true", "on", "1", "auto", "":
 	case "false", "off", "0":
 		opts.NoGroupCommit = true
 	default:
-		return fmt.Errorf("--group-commit %q: auto、true 或 false / auto, true or false", sc.groupCommit)
+		return fmt.Errorf("--group-commit %q: true 或 false / true or false", sc.groupCommit)
 	}
 	signer, keyNote, err := signingKey(cfg, sc.signingKey)
 	if err != nil {

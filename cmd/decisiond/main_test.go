@@ -622,8 +622,8 @@ func TestAddressSalt(t *testing.T) {
 	}
 }
 
-// TestServeGroupCommitFlag: --group-commit takes auto, true or false, and
-// refuses anything else before the server starts.
+// TestServeGroupCommitFlag: --group-commit takes true or false (and auto,
+// the earlier default), and refuses anything else before the server starts.
 func TestServeGroupCommitFlag(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "d.db")
 	out, err := run(t, "serve", "--group-commit", "sometimes", "--addr", "127.0.0.1:0", "--db", path)
