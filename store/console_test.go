@@ -122,3 +122,45 @@ func TestDeadlineIndexRebuiltOnlyWhenStale(t *testing.T) {
 		})
 	}
 }
+
+// TestDeadlineCountsAgreeWithTheList: the metrics' counts of open and
+// overdue deadlines, which the database counts from the deadline index,
+// are those of the list across every decision — today, and a year on when
+// they have all passed (Art. 38's stuck decisions included).
+func TestDeadlineCountsAgreeWithTheList(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			clock := &workflow.FixedClock{T: storetest.Now}
+			opts := storetest.Options(t, "qinghai")
+			opts.Clock = clock
+			db, _ := b.OpenWith(t, opts)
+			fx := storetest.Base(t, db)
+			ctx := t.Context()
+			for i := range 5 {
+				if _, err := fx.Run(ctx, db, seeds.FareTitle, seeds.FareFlags, seeds.FareSteps[:i*2]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, days := range []int{0, 400} {
+				clock.T = storetest.Now.AddDate(0, 0, days)
+				list, err := db.AllDeadlines(ctx, store.System, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				over := 0
+				for _, d := range list {
+					if d.Overdue {
+						over++
+					}
+				}
+				open, overdue, err := db.DeadlineCounts(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if open != len(list) || overdue != over || open == 0 || (days > 0 && overdue == 0) {
+					t.Errorf("day +%d: counted %d open, %d overdue; the list has %d, %d overdue", days, open, overdue, len(list), over)
+				}
+			}
+		})
+	}
+}

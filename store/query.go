@@ -372,6 +372,19 @@ func (db *DB) AllDeadlines(ctx context.Context, actor workflow.Actor, overdueOnl
 	return out, nil
 }
 
+// DeadlineCounts counts the open deadlines across every decision and the
+// overdue ones as of today (what AllDeadlines lists for the system, counted
+// by the database from the deadline index instead of read: for the
+// metrics, which at 100,000 decisions read 100 MB to count them).
+func (db *DB) DeadlineCounts(ctx context.Context) (open, overdue int, err error) {
+	if err := db.r.GetContext(ctx, &open, `SELECT COUNT(*) FROM deadline_index`); err != nil {
+		return 0, 0, err
+	}
+	today := workflow.FormatDate(workflow.DateOf(db.Now()))
+	err = db.r.GetContext(ctx, &overdue, db.r.Rebind(`SELECT COUNT(*) FROM deadline_index WHERE overdue_on <= ?`), today)
+	return open, overdue, err
+}
+
 // openDeadlines computes the deadlines of every decision (alias d) that
 // matches cond and is not closed, in id order, as of now.
 func (db *DB) openDeadlines(ctx context.Context, cond string, args []any, now time.Time, each func(r *decisionRow, ds []workflow.Deadline)) error {

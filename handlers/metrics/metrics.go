@@ -150,23 +150,17 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// deadlineCounts are the open and overdue deadlines, recomputed at most
-// every 30 s (every open decision's facts are read).
+// deadlineCounts are the open and overdue deadlines, counted from the
+// deadline index at most every 30 s.
 func (c *storeCollector) deadlineCounts(ctx context.Context) (open, overdue int, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.deadlines.ok && time.Since(c.deadlines.at) < 30*time.Second {
 		return c.deadlines.open, c.deadlines.overdue, nil
 	}
-	ds, err := c.db.AllDeadlines(ctx, store.System, false)
+	open, overdue, err = c.db.DeadlineCounts(ctx)
 	if err != nil {
 		return 0, 0, err
-	}
-	open, overdue = len(ds), 0
-	for _, d := range ds {
-		if d.Overdue {
-			overdue++
-		}
 	}
 	c.deadlines.at, c.deadlines.open, c.deadlines.overdue, c.deadlines.ok = time.Now(), open, overdue, true
 	return open, overdue, nil
