@@ -204,6 +204,10 @@ func reads(args []string) {
 		_, err := db.AllDeadlines(ctx, office, true)
 		return err
 	})
+	measure("the background's due notices (a round)", func() error {
+		_, err := db.DueNotices(ctx, 3)
+		return err
+	})
 	*runs = 1
 	if !strings.Contains("verify", *only) {
 		fmt.Printf("peak RSS %s\n", peakRSS())
