@@ -66,67 +66,57 @@ func (db *DB) Decisions(ctx context.Context, actor workflow.Actor, f DecisionFil
 	if f.UnitID != nil {
 		where, args = append(where, "(d.organ_id = ? OR d.undertaking_unit_id = ?)"), append(args, *f.UnitID, *f.UnitID)
 	}
-	limit, offset := f.Norm()
-	page := fmt.Sprintf(` ORDER BY d.id DESC LIMIT %d OFFSET %d`, limit, offset)
-	var total int
-	var rows []decisionRow
+	var phrase string
 	if f.Text != nil && strings.TrimSpace(*f.Text) != "" {
-		like, phrase := db.titleSearch(*f.Text)
+		var like string
+		like, phrase = db.titleSearch(*f.Text)
 		where, args = append(where, "d.title LIKE ?"), append(args, like)
-		if phrase != "" {
-			// The trigram index finds the candidates (a superset: it folds
-			// case beyond ASCII); LIKE, tested on them, decides as
-			// everywhere else. Few candidates: they are counted by their
-			// ids; many: the scope's covering index (organ, title) is
-			// scanned with LIKE — cheaper than looking each one up.
-			var n int // candidates, counted up to one past the threshold
-			if err := db.r.GetContext(ctx, &n, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM decision_titles WHERE decision_titles MATCH ? LIMIT %d)`,
-				titleCandidatesByID+1), phrase); err != nil {
-				return nil, 0, err
-			}
-			if n == 0 {
-				return []workflow.Decision{}, 0, nil
-			}
-			count, ca := `SELECT COUNT(*) FROM decisions d WHERE `+strings.Join(where, " AND "), args
-			if n <= titleCandidatesByID {
-				// CROSS JOIN: the candidates lead (SQLite cannot tell that
-				// they are few, and would scan the scope instead).
-				count, ca = `SELECT COUNT(*) FROM decision_titles t CROSS JOIN decisions d ON d.id = t.rowid WHERE t.decision_titles MATCH ? AND `+
-					strings.Join(where, " AND "), append([]any{phrase}, args...)
-			}
-			if err := db.r.GetContext(ctx, &total, count, ca...); err != nil {
-				return nil, 0, err
-			}
-			if total <= offset {
-				return []workflow.Decision{}, total, nil
-			}
-			if n <= titleCandidatesByID || total*titleDense >= n {
-				// The page newest first straight from the index: it walks
-				// about n/total candidates per row shown (n is counted only
-				// up to the threshold, so for a scope of at least a tenth
-				// of it the walk is bounded by the decisions in the table).
-				err = db.r.SelectContext(ctx, &rows, `SELECT `+prefixCols("d.", decisionCols)+
-					` FROM decision_titles t CROSS JOIN decisions d ON d.id = t.rowid WHERE t.decision_titles MATCH ? AND `+
-					strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY t.rowid DESC LIMIT %d OFFSET %d`, limit, offset),
-					append([]any{phrase}, args...)...)
-				if err != nil {
-					return nil, 0, err
-				}
-				return decisionsOf(rows), total, nil
-			}
-			// Many candidates, few of them in the scope: the scope leads.
-			err = db.r.SelectContext(ctx, &rows, `SELECT `+prefixCols("d.", decisionCols)+` FROM decisions d WHERE `+strings.Join(where, " AND ")+page, args...)
-			if err != nil {
-				return nil, 0, err
-			}
-			return decisionsOf(rows), total, nil
-		}
 	}
-	cond := " WHERE " + strings.Join(where, " AND ")
-	if err := db.r.GetContext(ctx, &total, db.r.Rebind(`SELECT COUNT(*) FROM decisions d`+cond), args...); err != nil {
+	cond := strings.Join(where, " AND ")
+	limit, offset := f.Norm()
+	count, countArgs := `SELECT COUNT(*) FROM decisions d WHERE `+cond, args
+	from, fromArgs, order := `FROM decisions d WHERE `+cond, args, `d.id`
+	var total int
+	if phrase != "" {
+		// The trigram index of titles finds the candidates (a superset: it
+		// folds case beyond ASCII); LIKE, tested on them, decides as on
+		// every other path. Few candidates are counted and paged from the
+		// index (CROSS JOIN: SQLite cannot tell that they are few, and
+		// would scan the scope instead); many are counted on the scope's
+		// covering index (organ, title) with LIKE, cheaper than looking
+		// each one up, and paged from the index unless the scope holds few
+		// of them.
+		var n int // candidates, counted up to one past the threshold
+		if err := db.r.GetContext(ctx, &n, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM decision_titles WHERE decision_titles MATCH ? LIMIT %d)`,
+			titleCandidatesByID+1), phrase); err != nil {
+			return nil, 0, err
+		}
+		if n == 0 {
+			return []workflow.Decision{}, 0, nil
+		}
+		byIndex, byIndexArgs := `FROM decision_titles t CROSS JOIN decisions d ON d.id = t.rowid WHERE t.decision_titles MATCH ? AND `+cond,
+			append([]any{phrase}, args...)
+		if n <= titleCandidatesByID {
+			count, countArgs = `SELECT COUNT(*) `+byIndex, byIndexArgs
+		}
+		if err := db.r.GetContext(ctx, &total, count, countArgs...); err != nil {
+			return nil, 0, err
+		}
+		// From the index the page walks about n/total candidates per row
+		// shown (n is counted only up to the threshold, so for a scope of
+		// at least a tenth of it the walk is bounded by the table).
+		if n <= titleCandidatesByID || total*titleDense >= n {
+			from, fromArgs, order = byIndex, byIndexArgs, `t.rowid`
+		}
+	} else if err := db.r.GetContext(ctx, &total, db.r.Rebind(count), countArgs...); err != nil {
 		return nil, 0, err
 	}
-	err = db.r.SelectContext(ctx, &rows, db.r.Rebind(`SELECT `+prefixCols("d.", decisionCols)+` FROM decisions d`+cond+page), args...)
+	if total <= offset {
+		return []workflow.Decision{}, total, nil
+	}
+	var rows []decisionRow
+	err = db.r.SelectContext(ctx, &rows, db.r.Rebind(`SELECT `+prefixCols("d.", decisionCols)+` `+from+
+		fmt.Sprintf(` ORDER BY %s DESC LIMIT %d OFFSET %d`, order, limit, offset)), fromArgs...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -29,7 +29,9 @@ func TestTitleSearchAgreesWithContains(t *testing.T) {
 		"西宁市教育收费标准",
 	}
 	needles := []string{"交通", "公共交通", "西宁市公共交通", "gdp", "GDP 核", "Gdp统计", `"引号"`, `含"`, "公共 交通", "教育", "规划",
-		"票价的决策", "不存在的文字", "交", "西宁市", "%交通", "_统计", "  教育事业  ", "统计口径调整了"}
+		"票价的决策", "不存在的文字", "交", "西宁市", "%交通", "_统计", "  教育事业  ", "统计口径调整了",
+		// FTS5 query syntax is text inside the phrase, never an operator.
+		"交通*", "NEAR(交通", `^公共"`, "公共 OR 教育", "-教育-"}
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			db, _ := b.Open(t)
